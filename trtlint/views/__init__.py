@@ -1,0 +1,3 @@
+"""Views: render analysis results (rich, JSON, SARIF, Markdown, GitHub, HTML, graphviz).
+
+Views never recompute analysis; they only present what the analysis produced."""
