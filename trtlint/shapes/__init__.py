@@ -1,0 +1,13 @@
+"""Shape inference without TensorFlow.
+
+``infer_shapes(graph)`` returns a :class:`ShapeMap`: the shape of every output tensor
+(``None`` for unknown rank, -1 for unknown dims) and, for small integer tensors, their
+constant values, folded as TensorFlow's shape inference folds shape arithmetic.
+
+Shape functions live in ``trtlint/shapes/ops/`` by op family; an op without one gets
+unknown shapes, which is always safe (never a wrong known dim).
+"""
+
+from .infer import ShapeMap, infer_shapes
+
+__all__ = ["ShapeMap", "infer_shapes"]
