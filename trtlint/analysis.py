@@ -1,0 +1,104 @@
+"""The analysis pipeline: load -> grappler -> shapes -> support -> segments.
+
+``analyze(model, target)`` returns an :class:`Analysis`, the single object every view,
+lint rule and cross-check reads.  Views never recompute anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .graph.model import Graph
+from .load.model import Model
+from .segments import Segmentation, segment_graph
+from .shapes import ShapeMap, infer_shapes
+from .support import SupportDecision, decide_support
+from .support.validator import CandidateValidator
+from .support.ruleset import load_ruleset
+from .target import Target
+
+
+@dataclass
+class Unconverted:
+    """What TF-TRT's op report would say: nodes left to TensorFlow, by op type."""
+
+    count: int
+    by_type: dict[str, int]          # op -> count, in report order (most first)
+
+    @property
+    def types(self) -> list[str]:
+        return list(self.by_type)
+
+
+@dataclass
+class GrapplerPass:
+    name: str
+    nodes_before: int
+    nodes_after: int
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    model: Model
+    target: Target
+    graph: Graph                     # the graph TF-TRT sees (after grappler)
+    shapes: ShapeMap
+    decisions: dict[str, SupportDecision]
+    segmentation: Segmentation
+    unconverted: Unconverted
+    grappler: list[GrapplerPass]
+    notes: list[str] = field(default_factory=list)
+    findings: list = field(default_factory=list)
+
+    @property
+    def segments(self):
+        return self.segmentation.segments
+
+    def segment_of(self, node: str) -> Optional[str]:
+        for seg in self.segmentation.segments:
+            if node in seg.nodes:
+                return seg.name
+        return None
+
+    @property
+    def converted_nodes(self) -> int:
+        return sum(len(s.nodes) for s in self.segmentation.segments if s.will_build)
+
+    @property
+    def node_coverage(self) -> float:
+        n = len(self.graph)
+        return self.converted_nodes / n if n else 0.0
+
+
+#: TF-TRT 2.x counts the graph's _SOURCE and _SINK NoOps among unconverted ops.
+SOURCE_SINK_NOOPS = 2
+
+
+def unconverted_report(graph: Graph, decisions: dict[str, SupportDecision],
+                       target: Target) -> Unconverted:
+    by_type: dict[str, int] = {}
+    for d in decisions.values():
+        if not d.supported:
+            by_type[d.op] = by_type.get(d.op, 0) + 1
+    if target.profile == "tf2":
+        by_type["NoOp"] = by_type.get("NoOp", 0) + SOURCE_SINK_NOOPS
+    ordered = dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0])))
+    return Unconverted(sum(ordered.values()), ordered)
+
+
+def analyze(model: Model, target: Target) -> Analysis:
+    """Predict what TF-TRT does to ``model`` under ``target``."""
+    from .grappler import run_grappler
+
+    fetches = model.fetch_names
+    graph, passes = run_grappler(model, target)
+    shapes = infer_shapes(graph, target.overrides)
+    validator = CandidateValidator(graph, shapes, target, load_ruleset(target.profile), fetches)
+    decisions = {node.name: validator.decide(node) for node in graph}
+    segmentation = segment_graph(graph, decisions, target,
+                                 lambda name: validator.leading_batch(graph[name]))
+    unconverted = unconverted_report(graph, decisions, target)
+    return Analysis(model=model, target=target, graph=graph, shapes=shapes, decisions=decisions,
+                    segmentation=segmentation, unconverted=unconverted, grappler=passes)

@@ -1,0 +1,147 @@
+"""Named predicates that rules/*.toml refer to.
+
+A predicate looks at one node (through a :class:`NodeContext`) with the parameters
+of its rule entry and returns ``None`` when the condition holds, or a dict of values
+to format the rule's message with when it does not.  Predicates say *what* is
+checked; which op needs which check, in which mode, with which message, is data.
+
+    @check("const_input")
+    def const_input(ctx, p):
+        return None if ctx.input_is_const(p["input"]) else {"input": p["input"]}
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from .context import NodeContext
+
+Result = Optional[dict]
+Predicate = Callable[[NodeContext, dict], Result]
+
+_CHECKS: dict[str, Predicate] = {}
+
+
+def check(name: str) -> Callable[[Predicate], Predicate]:
+    def register(fn: Predicate) -> Predicate:
+        if name in _CHECKS:
+            raise ValueError(f"predicate {name} registered twice")
+        _CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+def lookup(name: str) -> Optional[Predicate]:
+    return _CHECKS.get(name)
+
+
+def known_checks() -> list[str]:
+    return sorted(_CHECKS)
+
+
+def _fail(**values) -> dict:
+    return values
+
+
+def axis_value(ctx: NodeContext, p: dict) -> Optional[list[int]]:
+    """The axis (or axes) a rule talks about: an attr or a constant input."""
+    if "attr" in p:
+        v = ctx.attr(p["attr"])
+    else:
+        v = ctx.input_value(p["input"])
+    if v is None:
+        return None
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+# -- generic predicates ------------------------------------------------------------
+
+@check("const_input")
+def const_input(ctx: NodeContext, p: dict) -> Result:
+    """Data input ``input`` must come from a Const (looking through Identity)."""
+    i = p["input"]
+    if i >= ctx.num_inputs or ctx.input_is_const(i):
+        return None
+    return _fail(input=i)
+
+
+@check("attr_in")
+def attr_in(ctx: NodeContext, p: dict) -> Result:
+    v = ctx.attr(p["attr"], p.get("default"))
+    return None if v in p["values"] else _fail(value=v)
+
+
+@check("attr_not_in")
+def attr_not_in(ctx: NodeContext, p: dict) -> Result:
+    v = ctx.attr(p["attr"], p.get("default"))
+    return None if v not in p["values"] else _fail(value=v)
+
+
+@check("attr_eq")
+def attr_eq(ctx: NodeContext, p: dict) -> Result:
+    v = ctx.attr(p["attr"], p.get("default"))
+    return None if v == p["value"] else _fail(value=v)
+
+
+@check("input_dtype")
+def input_dtype(ctx: NodeContext, p: dict) -> Result:
+    i = p["input"]
+    if i >= ctx.num_inputs:
+        return None
+    d = ctx.input_dtype(i)
+    return None if d is None or d in p["dtypes"] else _fail(input=i, dtype=d)
+
+
+@check("input_rank")
+def input_rank(ctx: NodeContext, p: dict) -> Result:
+    i = p.get("input", 0)
+    r = ctx.input_rank(i)
+    if r is None:
+        return None if not p.get("require_known") else _fail(input=i, rank="unknown")
+    # TF-TRT counts ranks without the batch dim in implicit batch mode when asked
+    if p.get("exclude_batch") and ctx.implicit_batch:
+        r -= 1
+    if "eq" in p and r != p["eq"] or "min" in p and r < p["min"] or "max" in p and r > p["max"]:
+        return _fail(input=i, rank=r)
+    return None
+
+
+@check("rank_known")
+def rank_known(ctx: NodeContext, p: dict) -> Result:
+    i = p.get("input", 0)
+    return None if ctx.input_rank(i) is not None else _fail(input=i)
+
+
+@check("num_inputs")
+def num_inputs(ctx: NodeContext, p: dict) -> Result:
+    n = ctx.num_inputs
+    if "eq" in p and n != p["eq"] or "min" in p and n < p["min"] or "max" in p and n > p["max"]:
+        return _fail(count=n)
+    return None
+
+
+@check("not_batch_axis")
+def not_batch_axis(ctx: NodeContext, p: dict) -> Result:
+    """In implicit batch mode, an axis (attr or constant input) must not be 0."""
+    if not ctx.implicit_batch:
+        return None
+    axes = axis_value(ctx, p)
+    if axes is None:
+        return None
+    rank = ctx.input_rank(p.get("rank_of", 0))
+    for a in axes:
+        if not isinstance(a, int):
+            continue
+        if a < 0 and rank is not None:
+            a += rank
+        if a == 0:
+            return _fail(axis=a)
+    return None
+
+
+@check("input_const_value_known")
+def input_const_value_known(ctx: NodeContext, p: dict) -> Result:
+    """Input ``input`` must be a constant whose value we know."""
+    i = p["input"]
+    return None if ctx.input_value(i) is not None or ctx.input_is_const(i) else _fail(input=i)
