@@ -51,6 +51,8 @@ class Analysis:
     grappler: list[GrapplerPass]
     notes: list[str] = field(default_factory=list)
     findings: list = field(default_factory=list)
+    #: share of estimated FLOPs inside engines that will build (None: not estimable)
+    flops_coverage: Optional[float] = None
 
     @property
     def segments(self):
@@ -100,5 +102,11 @@ def analyze(model: Model, target: Target) -> Analysis:
     segmentation = segment_graph(graph, decisions, target,
                                  lambda name: validator.leading_batch(graph[name]))
     unconverted = unconverted_report(graph, decisions, target)
-    return Analysis(model=model, target=target, graph=graph, shapes=shapes, decisions=decisions,
-                    segmentation=segmentation, unconverted=unconverted, grappler=passes)
+    result = Analysis(model=model, target=target, graph=graph, shapes=shapes,
+                      decisions=decisions, segmentation=segmentation, unconverted=unconverted,
+                      grappler=passes)
+    from .flops import flops_coverage
+
+    inside = {n for s in segmentation.segments if s.will_build for n in s.nodes}
+    result.flops_coverage = flops_coverage(graph, shapes, inside)
+    return result

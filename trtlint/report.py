@@ -34,7 +34,8 @@ def report_json(a: Analysis, verbose: bool = False) -> dict[str, Any]:
         "segments": [segment_json(s) for s in a.segments],
         "unconverted": {"count": a.unconverted.count, "types": a.unconverted.types,
                         "by_type": a.unconverted.by_type},
-        "coverage": {"nodes": round(a.node_coverage, 4), "flops": None},
+        "coverage": {"nodes": round(a.node_coverage, 4),
+                     "flops": None if a.flops_coverage is None else round(a.flops_coverage, 4)},
         "findings": [f.to_json() for f in a.findings],
     }
     if verbose:

@@ -36,3 +36,53 @@ def tags_list(tag: Optional[List[str]]) -> Optional[list[str]]:
     for t in tag:
         out.extend(x.strip() for x in t.split(",") if x.strip())
     return out
+
+
+# -- target flags (analyze, viz, crosscheck, baseline) -----------------------------
+ProfileOpt = Annotated[str, typer.Option(
+    "--profile", help="TF-TRT version to predict: tf2 (TF 2.4-2.17, as 2.17), tf1.15, tf1.13.")]
+PrecisionOpt = Annotated[str, typer.Option(
+    "--precision", help="FP32, FP16 or INT8.")]
+DynamicShapeOpt = Annotated[bool, typer.Option(
+    "--dynamic-shape", help="Explicit batch / dynamic shape mode (TrtGraphConverterV2("
+                            "use_dynamic_shape=True)). Default: implicit batch.")]
+MinSegOpt = Annotated[int, typer.Option(
+    "--minimum-segment-size", min=1, help="TF-TRT's minimum_segment_size.")]
+MaxBatchOpt = Annotated[Optional[int], typer.Option(
+    "--max-batch-size", min=1, help="Static engines built for this batch (TF1 API, "
+                                    "is_dynamic_op=False). Default: dynamic engines.")]
+InputShapeOpt = Annotated[Optional[List[str]], typer.Option(
+    "--input-shape", help="Assume a shape for a placeholder: NAME=1x300x300x3 (? for unknown); "
+                          "repeatable.")]
+NoGrapplerOpt = Annotated[bool, typer.Option(
+    "--no-grappler", help="Skip the grappler passes TensorFlow runs before TF-TRT.")]
+GrapplerOpt = Annotated[str, typer.Option(
+    "--grappler", help="builtin (emulate, default), tf (run TensorFlow's real passes; needs "
+                       "TensorFlow) or none.")]
+CpuLayoutOpt = Annotated[bool, typer.Option(
+    "--cpu-layout", help="Do not emulate the GPU layout optimizer (predict a conversion run "
+                         "on a machine without GPU, like the CPU test oracle).")]
+MaxEnginesOpt = Annotated[int, typer.Option(
+    "--max-engines", help="TF_TRT_MAX_ALLOWED_ENGINES (<= 0: no limit).")]
+ServingBatchOpt = Annotated[Optional[int], typer.Option(
+    "--serving-batch", min=1, help="Batch size the model will be served with (batch-size "
+                                   "findings).")]
+GpuOpt = Annotated[Optional[str], typer.Option(
+    "--gpu", help="Target GPU (V100, T4, GTX1080, A100, H100, sm_75...) for precision findings.")]
+
+
+def target_from_options(profile: str = "tf2", precision: str = "FP32", dynamic_shape: bool = False,
+                        minimum_segment_size: int = 3, max_batch_size: Optional[int] = None,
+                        input_shape: Optional[List[str]] = None, no_grappler: bool = False,
+                        grappler: str = "builtin", cpu_layout: bool = False, max_engines: int = 20,
+                        serving_batch: Optional[int] = None, gpu: Optional[str] = None):
+    """Build a Target from command-line values (UsageError on nonsense)."""
+    from ..shapes.overrides import parse_input_shape
+    from ..target import make_target
+
+    shapes = tuple(parse_input_shape(s) for s in (input_shape or []))
+    return make_target(profile, precision, dynamic_shape=dynamic_shape,
+                       minimum_segment_size=minimum_segment_size, max_batch_size=max_batch_size,
+                       grappler="none" if no_grappler else grappler, gpu_layout=not cpu_layout,
+                       max_engines=max_engines, input_shapes=shapes, serving_batch=serving_batch,
+                       gpu=gpu)

@@ -1,0 +1,1 @@
+"""The rule catalog: one module per rule (see trtlint.findings.base.Rule)."""
