@@ -41,6 +41,7 @@ def _root(
 
 # Subcommands register themselves on import.
 from . import inspect_cmd  # noqa: E402,F401
+from . import logs_cmd  # noqa: E402,F401
 from . import analyze_cmd  # noqa: E402,F401
 
 

@@ -1,0 +1,38 @@
+"""``trtlint logs``: read a TF-TRT log and say what TF-TRT did."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typing_extensions import Annotated
+
+from . import app
+from .common import console, reports_errors, write_output
+from .options import Format, NoColorOpt
+
+LogArg = Annotated[Path, typer.Argument(
+    help="A TF-TRT log: the stderr of a conversion or of a run of the converted model "
+         "(any TensorFlow 1.x/2.x version, excerpts welcome; .gz is read too).",
+    show_default=False)]
+
+
+@app.command()
+@reports_errors
+def logs(
+    log: LogArg,
+    format: Format = Format.rich,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Parse a TF-TRT log: engines built, failed or dropped, ops left in TensorFlow and
+    why, grappler's graph sizes, validation failures, INT8 calibration, crashes."""
+    from ..logs import read_log
+
+    report = read_log(log)
+    if format == Format.json:
+        write_output(json.dumps(report.to_json(), indent=2), None)
+        return
+    from ..views.logs_view import render_log_report
+
+    render_log_report(report, console(no_color), str(log))
