@@ -1,0 +1,222 @@
+"""Control flow: TF1 Switch/Merge/Enter/Exit/NextIteration loops, TensorArrays,
+TensorLists, and functional While/If/Case.
+
+TF1 control-flow ops forward their input unchanged, so they forward its shape, value
+and handle data.  ``Merge`` is handled by the driver (``infer.py``), which also
+settles loop-carried shapes.  A TensorArray's element shape travels with its handle
+(handle data) so that reads and gathers inside a loop know what they return.
+
+Functional ``While``/``If``/``Case`` take their output shapes from the
+``output_shapes`` attr when the exporter recorded it; a ``While`` without it is
+assumed to keep its loop variables' shapes (TensorFlow's own convention).
+"""
+
+from __future__ import annotations
+
+from ..registry import shape_fn
+from ..util import concatenate, merge, subshape, with_rank, with_rank_at_least
+
+
+def _forward_everything(ctx, outputs: int = 1):
+    v = ctx.input_partial(0)
+    h = ctx.input_handle(0)
+    for i in range(outputs):
+        if v is not None:
+            ctx.set_value(i, v)
+        if h is not None:
+            ctx.set_handle(i, h)
+
+
+@shape_fn("Switch", "RefSwitch")
+def switch(ctx):
+    with_rank(ctx.input_shape(1), 0)
+    _forward_everything(ctx, 2)
+    s = ctx.input_shape(0)
+    return [s, s]
+
+
+@shape_fn("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration",
+          "LoopCond")
+def forward_frame(ctx):
+    # TensorFlow itself forgets a non-constant Enter's shape; the tensor is forwarded
+    # unchanged, so its shape is the input's.
+    _forward_everything(ctx)
+    return [ctx.input_shape(0)]
+
+
+# -- TensorArray (TF1 dynamic_rnn, while_loop) -------------------------------------------
+def _element_shape_attr(ctx):
+    s = ctx.attr("element_shape")
+    return tuple(s) if s is not None else None
+
+
+def _ta_element(ctx, i: int = 0):
+    h = ctx.input_handle(i)
+    if h is not None and h[0] == "tensor_array":
+        return h[1]
+    return None
+
+
+@shape_fn("TensorArrayV3", "TensorArrayV2", "TensorArray")
+def tensor_array(ctx):
+    with_rank(ctx.input_shape(0), 0)
+    ctx.set_handle(0, ("tensor_array", _element_shape_attr(ctx)))
+    if ctx.op == "TensorArrayV3":
+        return [(2,), ()]
+    return [(2,)]
+
+
+@shape_fn("TensorArrayGradV3", "TensorArrayGradWithShape")
+def tensor_array_grad(ctx):
+    h = ctx.input_handle(0)
+    if h is not None:
+        ctx.set_handle(0, h)
+    return [(2,), ()]
+
+
+@shape_fn("TensorArrayGradV2", "TensorArrayGrad")
+def tensor_array_grad_v2(ctx):
+    return [(2,)]
+
+
+@shape_fn("TensorArrayReadV3", "TensorArrayReadV2", "TensorArrayRead")
+def tensor_array_read(ctx):
+    return [_ta_element(ctx)]
+
+
+@shape_fn("TensorArrayGatherV3", "TensorArrayGatherV2", "TensorArrayGather")
+def tensor_array_gather(ctx):
+    indices = with_rank(ctx.input_shape(1), 1)
+    elem = merge(_element_shape_attr(ctx), _ta_element(ctx))
+    return [concatenate(indices, elem)]
+
+
+@shape_fn("TensorArrayConcatV3", "TensorArrayConcatV2", "TensorArrayConcat")
+def tensor_array_concat(ctx):
+    rest = ctx.attr("element_shape_except0")
+    rest = tuple(rest) if rest is not None else None
+    return [concatenate((-1,), rest), (-1,)]
+
+
+@shape_fn("TensorArrayWriteV3", "TensorArrayWriteV2", "TensorArrayWrite",
+          "TensorArrayScatterV3", "TensorArrayScatterV2", "TensorArrayScatter",
+          "TensorArraySplitV3", "TensorArraySplitV2", "TensorArraySplit",
+          "TensorArraySizeV3", "TensorArraySizeV2", "TensorArraySize")
+def tensor_array_scalar(ctx):
+    return [()]
+
+
+@shape_fn("TensorArrayCloseV3", "TensorArrayCloseV2", "TensorArrayClose")
+def tensor_array_close(ctx):
+    return []
+
+
+# -- TensorList (TF2 while loops) --------------------------------------------------------
+def _tl_element(ctx, i: int = 0):
+    h = ctx.input_handle(i)
+    if h is not None and h[0] == "tensor_list":
+        return h[1]
+    return None
+
+
+@shape_fn("TensorListReserve", "EmptyTensorList")
+def tensor_list_reserve(ctx):
+    elem = ctx.shape_from_tensor(0, scalar_means_unknown=True)
+    ctx.set_handle(0, ("tensor_list", elem))
+    return [()]
+
+
+@shape_fn("TensorListFromTensor")
+def tensor_list_from_tensor(ctx):
+    t = with_rank_at_least(ctx.input_shape(0), 1)
+    declared = ctx.shape_from_tensor(1, scalar_means_unknown=True)
+    ctx.set_handle(0, ("tensor_list", merge(subshape(t, 1), declared)))
+    return [()]
+
+
+@shape_fn("TensorListSetItem", "TensorListPushBack", "TensorListResize",
+          "TensorListScatterIntoExistingList")
+def tensor_list_update(ctx):
+    h = ctx.input_handle(0)
+    if h is not None:
+        ctx.set_handle(0, h)
+    return [()]
+
+
+@shape_fn("TensorListGetItem")
+def tensor_list_get_item(ctx):
+    declared = ctx.shape_from_tensor(2, scalar_means_unknown=True)
+    return [merge(_tl_element(ctx), declared)]
+
+
+@shape_fn("TensorListPopBack")
+def tensor_list_pop_back(ctx):
+    h = ctx.input_handle(0)
+    if h is not None:
+        ctx.set_handle(0, h)
+    declared = ctx.shape_from_tensor(1, scalar_means_unknown=True)
+    return [(), merge(_tl_element(ctx), declared)]
+
+
+@shape_fn("TensorListStack")
+def tensor_list_stack(ctx):
+    elem = merge(_tl_element(ctx), ctx.shape_from_tensor(1, scalar_means_unknown=True))
+    n = int(ctx.attr("num_elements", -1))
+    return [concatenate((n if n >= 0 else -1,), elem)]
+
+
+@shape_fn("TensorListGather")
+def tensor_list_gather(ctx):
+    indices = with_rank(ctx.input_shape(1), 1)
+    elem = merge(_tl_element(ctx), ctx.shape_from_tensor(2, scalar_means_unknown=True))
+    return [concatenate(indices, elem)]
+
+
+@shape_fn("TensorListLength")
+def tensor_list_length(ctx):
+    return [()]
+
+
+@shape_fn("TensorListElementShape")
+def tensor_list_element_shape(ctx):
+    elem = _tl_element(ctx)
+    if elem is None:
+        return [(-1,)]
+    ctx.set_value(0, [d if d >= 0 else None for d in elem])
+    return [(len(elem),)]
+
+
+# -- functional control flow -------------------------------------------------------------
+def _declared_outputs(ctx):
+    shapes = ctx.attr("output_shapes")
+    if not shapes:
+        return None
+    return [tuple(s) if s is not None else None for s in shapes]
+
+
+@shape_fn("While", "StatelessWhile", "_While")
+def while_op(ctx):
+    declared = _declared_outputs(ctx)
+    if declared is not None:
+        return declared
+    n = ctx.num_outputs if ctx.num_outputs is not None else ctx.num_inputs
+    return [ctx.input_shape(i) for i in range(n)]
+
+
+@shape_fn("If", "StatelessIf", "Case", "StatelessCase", "_If")
+def if_op(ctx):
+    declared = _declared_outputs(ctx)
+    if declared is not None:
+        return declared
+    return None
+
+
+@shape_fn("OptionalFromValue", "OptionalNone", "OptionalHasValue")
+def optional_scalar(ctx):
+    return [()]
+
+
+@shape_fn("OptionalGetValue", "IteratorGetNext", "IteratorGetNextSync")
+def declared_output_shapes(ctx):
+    declared = _declared_outputs(ctx)
+    return declared
