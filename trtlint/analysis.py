@@ -96,15 +96,29 @@ def analyze(model: Model, target: Target) -> Analysis:
 
     fetches = model.fetch_names
     graph, passes = run_grappler(model, target)
+    rules = load_ruleset(target.profile)
+    notes: list[str] = []
+    if any(n.op in rules.explicit_qdq_ops for n in graph) and target.precision != "INT8":
+        notes.append("the graph holds QuantizeAndDequantizeV2 ops: TF-TRT switches to explicit "
+                     "QDQ mode and converts in INT8 whatever precision was asked")
+    effective_precision = "INT8" if any(n.op in rules.explicit_qdq_ops for n in graph) \
+        else target.precision
+    if effective_precision == "FP16" and target.profile == "tf2":
+        from .support.preprocess import rewrite_casts_for_fp16
+
+        graph, split = rewrite_casts_for_fp16(graph)
+        if split:
+            notes.append(f"FP16: TF-TRT splits {len(split)} Cast(s) to float32 into a Cast to "
+                         f"half (NAME_split) and a half->float Cast")
     shapes = infer_shapes(graph, target.overrides)
-    validator = CandidateValidator(graph, shapes, target, load_ruleset(target.profile), fetches)
+    validator = CandidateValidator(graph, shapes, target, rules, fetches)
     decisions = {node.name: validator.decide(node) for node in graph}
     segmentation = segment_graph(graph, decisions, target,
                                  lambda name: validator.leading_batch(graph[name]))
     unconverted = unconverted_report(graph, decisions, target)
     result = Analysis(model=model, target=target, graph=graph, shapes=shapes,
                       decisions=decisions, segmentation=segmentation, unconverted=unconverted,
-                      grappler=passes)
+                      grappler=passes, notes=notes)
     from .flops import flops_coverage
 
     inside = {n for s in segmentation.segments if s.will_build for n in s.nodes}

@@ -20,6 +20,8 @@ CATEGORIES = {
     "control_flow": "control flow stays in TensorFlow",
     "denylist": "excluded by TF_TRT_OP_DENYLIST",
     "input": "an input cannot be given to TensorRT",
+    "weights": "needs a constant input (weights)",
+    "mode": "converted only in explicit batch (dynamic shape) mode",
 }
 
 

@@ -28,8 +28,12 @@ class Requirement:
     fix: Optional[str] = None
     category: str = "attribute"
     stage: str = "segment"             # "segment" or, for tf1.13, "build"
+    messages: tuple[str, ...] = ()     # alternatives a predicate picks with "which"
+    ops_only: Optional[frozenset[str]] = None
 
-    def applies(self, implicit_batch: bool, precision: str, static: bool) -> bool:
+    def applies(self, implicit_batch: bool, precision: str, static: bool, op: str = "") -> bool:
+        if self.ops_only is not None and op not in self.ops_only:
+            return False
         if self.mode == "implicit" and not implicit_batch:
             return False
         if self.mode == "explicit" and implicit_batch:
@@ -63,6 +67,9 @@ class RuleSet:
     tensor_requirements: list[Requirement]
     ops: dict[str, list[OpRule]]
     raw: dict[str, Any]
+    weight_dtypes: frozenset[str] = frozenset()
+    #: ops whose presence anywhere switches TF-TRT to explicit QDQ (INT8) mode
+    explicit_qdq_ops: frozenset[str] = frozenset()
 
     def rules_for(self, op: str) -> list[OpRule]:
         return self.ops.get(op, [])
@@ -72,7 +79,7 @@ class RuleSet:
 
 
 _REQ_KEYS = {"check", "mode", "precision", "engines", "message", "fix", "category", "stage",
-             "since", "note"}
+             "since", "note", "messages", "ops_only", "evidence"}
 
 
 def _requirement(entry: dict, where: str) -> Requirement:
@@ -87,9 +94,11 @@ def _requirement(entry: dict, where: str) -> Requirement:
         raise TrtlintError(f"rules {where}: mode must be one of {MODES}, not {mode!r}")
     params = {k: v for k, v in entry.items() if k not in _REQ_KEYS}
     prec = entry.get("precision")
+    only = entry.get("ops_only")
     return Requirement(name, params, mode, tuple(prec) if prec else None, entry.get("engines"),
                        entry.get("message"), entry.get("fix"), entry.get("category", "attribute"),
-                       entry.get("stage", "segment"))
+                       entry.get("stage", "segment"), tuple(entry.get("messages", ())),
+                       frozenset(only) if only else None)
 
 
 @lru_cache(maxsize=None)
@@ -119,7 +128,11 @@ def load_ruleset(profile: str) -> RuleSet:
             note=entry.get("note", ""))
         for op in names:
             ops.setdefault(op, []).append(rule)
+    weights = raw.get("weights", {})
+    switches = raw.get("precision_switches", {})
     return RuleSet(profile=profile, title=head.get("title", profile), release=release,
                    registered=frozenset(registry[release]),
                    tensor_dtypes=frozenset(tin.get("dtypes", ["float32", "float16", "int32"])),
-                   tensor_requirements=tensor_reqs, ops=ops, raw=raw)
+                   tensor_requirements=tensor_reqs, ops=ops, raw=raw,
+                   weight_dtypes=frozenset(weights.get("dtypes", [])),
+                   explicit_qdq_ops=frozenset(switches.get("explicit_qdq_ops", [])))

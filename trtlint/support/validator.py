@@ -39,6 +39,14 @@ WEIGHT_DTYPES = frozenset({"float32", "float16", "int32", "int8", "bool", "uint8
                            "float64", "int16", "uint16", "bfloat16"})
 
 IO_MESSAGE = "excluded by segmenter option. Most likely an input or output node."
+#: TensorFlow's own dtype names, which TF-TRT prints in its messages
+TF_DTYPE_NAMES = {"float32": "float", "float16": "half", "float64": "double"}
+FAKE_QUANT_OPS = frozenset({"FakeQuantWithMinMaxArgs", "FakeQuantWithMinMaxVars"})
+
+
+def tf_dtype_name(dtype) -> str:
+    """``"float32" -> "float"``: how TF-TRT's messages spell a dtype."""
+    return TF_DTYPE_NAMES.get(dtype, str(dtype)) if dtype is not None else "unknown"
 DEFAULT_FIXES = {
     "io": None,
     "device": "Clear the device placement (TF-TRT only converts nodes that can run on a GPU).",
@@ -112,6 +120,9 @@ class CandidateValidator:
         self.rules = rules
         self.exclude = set(exclude)
         self._static = target.static_engines
+        #: explicit QDQ mode: a QuantizeAndDequantizeV2 anywhere switches TF-TRT to INT8
+        self.explicit_qdq = any(n.op in rules.explicit_qdq_ops for n in graph)
+        self.weight_dtypes = rules.weight_dtypes or WEIGHT_DTYPES
 
     # -- helpers --------------------------------------------------------------------
     def batch_inputs(self, node: Node) -> list[Shape]:
@@ -190,8 +201,9 @@ class CandidateValidator:
     def _converter_reason(self, node: Node) -> Optional[Reason]:
         rules = self.rules
         op_rules = rules.rules_for(node.op)
+        precision = "INT8" if self.explicit_qdq else self.target.precision
         unsupported = node.op not in rules.registered or any(
-            r.precision is not None and self.target.precision not in r.precision for r in op_rules)
+            r.precision is not None and precision not in r.precision for r in op_rules)
         if unsupported:
             return self._reason("op_not_supported", rules.message(
                 "op_not_supported", "Op type {op} is not supported.").format(op=node.op),
@@ -199,15 +211,29 @@ class CandidateValidator:
         reason = self._inputs_reason(node)
         if reason is not None:
             return reason
+        if node.op == "Const":
+            dtype = node.attr("dtype")
+            if isinstance(dtype, str) and dtype not in self.weight_dtypes:
+                return self._reason("dtype", rules.message(
+                    "weights_dtype", "Unsupported tensorflow data type {dtype}").format(
+                        dtype=tf_dtype_name(dtype)), "dtype")
+        if self.explicit_qdq and node.op in FAKE_QUANT_OPS:
+            return self._reason("explicit_qdq", "", "precision",
+                                "Use one quantization style: QuantizeAndDequantizeV2 (explicit "
+                                "QDQ) or FakeQuant with calibration, not both.")
+        if self.explicit_qdq and node.op == "QuantizeAndDequantizeV3":
+            return self._reason("explicit_qdq", "No attr named 'round_mode' in NodeDef:\n\t "
+                                f"[[{{{{node {node.name}}}}}]]", "precision")
         ctx = NodeContext(node, self.graph, self.shapes, self.target)
         for rule in op_rules:
             if rule.dtypes is not None:
                 dtype = node.attr(rule.dtype_attr)
                 if isinstance(dtype, str) and dtype not in rule.dtypes:
+                    allowed = ", ".join(tf_dtype_name(d) for d in rule.dtypes)
                     msg = (rule.dtype_message or rules.message(
                         "op_dtype", "Data type {dtype} is not supported for {op}, must be one of "
-                                    "{allowed}")).format(dtype=dtype, op=node.op, node=node.name,
-                                                         allowed=", ".join(rule.dtypes))
+                                    "[{allowed}]")).format(dtype=tf_dtype_name(dtype), op=node.op,
+                                                           node=node.name, allowed=allowed)
                     return self._reason("dtype", msg, "dtype")
             for req in rule.requirements:
                 r = self._requirement_reason(ctx, req)
@@ -218,14 +244,24 @@ class CandidateValidator:
     def _requirement_reason(self, ctx: NodeContext, req: Requirement) -> Optional[Reason]:
         if req.stage != "segment":
             return None
-        if not req.applies(self.target.implicit_batch, self.target.precision, self._static):
+        precision = "INT8" if self.explicit_qdq else self.target.precision
+        if not req.applies(self.target.implicit_batch, precision, self._static, ctx.node.op):
             return None
         predicate = checks.lookup(req.check)
         failed = predicate(ctx, req.params) if predicate is not None else None
         if failed is None:
             return None
         values = {"op": ctx.node.op, "node": ctx.node.name, **req.params, **failed}
-        template = req.message or f"{req.check} failed"
+        if "dtype" in values:
+            values["dtype"] = tf_dtype_name(values["dtype"])
+        which = failed.get("which")
+        alternatives = req.messages or checks.default_messages(req.check)
+        if "message" in failed:
+            template = failed["message"]
+        elif which is not None and which < len(alternatives) and not req.message:
+            template = alternatives[which]
+        else:
+            template = req.message or (alternatives[0] if alternatives else f"{req.check} failed")
         try:
             message = template.format(**values)
         except (KeyError, IndexError, ValueError):
@@ -252,9 +288,9 @@ class CandidateValidator:
                     msg = f"{src_node.op} node should only have one output."
                     return self._reason("input", prefix + msg, "input", input_index=i)
                 dtype = src_node.attr("dtype") or self.graph.output_dtype(ref)
-                if dtype is not None and dtype not in WEIGHT_DTYPES and dtype != "resource":
-                    msg = rules.message("weights_dtype",
-                                        "Unsupported tensorflow data type {dtype}").format(dtype=dtype)
+                if dtype is not None and dtype not in self.weight_dtypes and dtype != "resource":
+                    msg = rules.message("weights_dtype", "Unsupported tensorflow data type "
+                                                         "{dtype}").format(dtype=tf_dtype_name(dtype))
                     return self._reason("input_dtype", prefix + msg, "dtype", input_index=i)
                 continue
             src_ref = TensorRef(src_node.name, port)
@@ -271,11 +307,13 @@ class CandidateValidator:
         rules = self.rules
         if dtype is not None and dtype not in rules.tensor_dtypes:
             return rules.message("tensor_dtype", "Unsupported tensorflow data type {dtype}").format(
-                dtype=dtype), "dtype"
+                dtype=tf_dtype_name(dtype)), "dtype"
         if shape is None:
             return rules.message("unknown_rank", "Input tensor rank is unknown."), "shape"
         implicit = self.target.implicit_batch
         max_rank = 8 + (1 if implicit else 0)
+        if implicit and len(shape) == max_rank and "rank9_implicit" in rules.raw.get("messages", {}):
+            return rules.message("rank9_implicit", ""), "shape"
         if len(shape) > max_rank:
             return rules.message("rank_too_big", "Input tensor rank is greater than {max}").format(
                 max=max_rank), "shape"
