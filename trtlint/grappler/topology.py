@@ -1,0 +1,92 @@
+"""Node orders grappler produces: its topological sort and its transitive fan-in.
+
+The order of nodes matters twice: TF-TRT numbers nodes in GraphDef order, and some
+passes pick a survivor by position (common subgraph elimination keeps the first of
+two identical nodes).  So the emulation reproduces grappler's orders exactly:
+
+* :func:`topological_sort` is Kahn's algorithm as in ``utils/topological_sort.cc``:
+  the nodes without inputs first, in their current order; then a FIFO queue where a
+  node becomes ready once all its *distinct* input nodes are placed, fan-outs visited
+  in node-index order.  A ``Merge`` counts its ``NextIteration`` inputs as ready from
+  the start, which is how TF1 loops get sorted.  If some nodes stay unplaced (a cycle
+  grappler cannot cut), sorting fails and the graph keeps its order.
+* :func:`transitive_fanin_order` is ``SetTransitiveFaninGraph``: a depth-first walk
+  from the (sorted) terminal nodes with an explicit stack, emitted in reverse.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .ops import is_merge, is_next_iteration
+from .workgraph import WorkGraph, WorkNode, node_name
+
+
+def topological_order(nodes: list[WorkNode]) -> Optional[list[int]]:
+    """Grappler's topological order as indices into ``nodes``; None on failure."""
+    index = {n.name: i for i, n in enumerate(nodes)}
+    count = len(nodes)
+    fanins: list[list[int]] = [[] for _ in range(count)]
+    fanouts: list[list[int]] = [[] for _ in range(count)]
+    for i, n in enumerate(nodes):
+        seen: set[int] = set()
+        for text in n.inputs:
+            j = index.get(node_name(text))
+            if j is None or j in seen:
+                continue
+            seen.add(j)
+            fanins[i].append(j)
+            fanouts[j].append(i)
+    for outs in fanouts:
+        outs.sort()
+    ready_inputs = [0] * count
+    order: list[int] = []
+    for i, n in enumerate(nodes):
+        if not fanins[i]:
+            order.append(i)
+        if is_merge(n):
+            for j in fanins[i]:
+                if is_next_iteration(nodes[j]):
+                    ready_inputs[i] += 1
+    front = 0
+    while front < len(order):
+        ready = order[front]
+        for out in fanouts[ready]:
+            ready_inputs[out] += 1
+            if ready_inputs[out] == len(fanins[out]):
+                order.append(out)
+        front += 1
+    if len(order) != count:
+        return None
+    return order
+
+
+def topological_sort(graph: WorkGraph) -> bool:
+    """Sort ``graph`` in place as grappler's ``TopologicalSort``; False if it fails."""
+    order = topological_order(graph.nodes)
+    if order is None:
+        return False
+    nodes = graph.nodes
+    graph.nodes = [nodes[i] for i in order]
+    return True
+
+
+def transitive_fanin_order(nodes: list[WorkNode], terminals: list[str]) -> list[WorkNode]:
+    """The nodes ``terminals`` depend on (data or control), in the order grappler's
+    model pruner writes them: reversed depth-first discovery order."""
+    by_name = {n.name: n for n in nodes}
+    stack = [by_name[t] for t in terminals if t in by_name]
+    visited: set[str] = set()
+    keep: list[WorkNode] = []
+    while stack:
+        node = stack.pop()
+        if node.name in visited:
+            continue
+        visited.add(node.name)
+        keep.append(node)
+        for text in node.inputs:
+            src = by_name.get(node_name(text))
+            if src is not None:
+                stack.append(src)
+    keep.reverse()
+    return keep
