@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -14,7 +15,8 @@ from .options import Format, NoColorOpt
 
 LogArg = Annotated[Path, typer.Argument(
     help="A TF-TRT log: the stderr of a conversion or of a run of the converted model "
-         "(any TensorFlow 1.x/2.x version, excerpts welcome; .gz is read too).",
+         "(any TensorFlow 1.x/2.x version, excerpts welcome; .gz is read too; - reads "
+         "standard input).",
     show_default=False)]
 
 
@@ -27,12 +29,15 @@ def logs(
 ) -> None:
     """Parse a TF-TRT log: engines built, failed or dropped, ops left in TensorFlow and
     why, grappler's graph sizes, validation failures, INT8 calibration, crashes."""
-    from ..logs import read_log
+    from ..logs import parse_log_bytes, read_log
 
-    report = read_log(log)
+    if str(log) == "-":
+        report = parse_log_bytes(sys.stdin.buffer.read(), "<stdin>")
+    else:
+        report = read_log(log)
     if format == Format.json:
         write_output(json.dumps(report.to_json(), indent=2), None)
         return
     from ..views.logs_view import render_log_report
 
-    render_log_report(report, console(no_color), str(log))
+    render_log_report(report, console(no_color), None if str(log) == "-" else str(log))

@@ -13,7 +13,8 @@ Pipeline: :mod:`.reader` (lines, prefixes, re-wraps) -> :mod:`.events` (messages
 
 from .model import (LOG_SCHEMA, Crash, EngineRecord, LogEvent, LogReport, NotCandidate,
                     SegmentDump, UnconvertedOps)
-from .parser import NOT_A_TFTRT_LOG, parse_log, read_log
+from .parser import NOT_A_TFTRT_LOG, parse_log, parse_log_bytes, read_log
 
 __all__ = ["LOG_SCHEMA", "NOT_A_TFTRT_LOG", "Crash", "EngineRecord", "LogEvent", "LogReport",
-           "NotCandidate", "SegmentDump", "UnconvertedOps", "parse_log", "read_log"]
+           "NotCandidate", "SegmentDump", "UnconvertedOps", "parse_log", "parse_log_bytes",
+           "read_log"]

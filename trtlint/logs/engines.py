@@ -88,7 +88,7 @@ def build_engines(events: list[LogEvent]) -> list[EngineRecord]:
                                     f"{limit if limit is not None else 'N'} largest segments "
                                     "(TF_TRT_MAX_ALLOWED_ENGINES)", line=ev.line))
         elif kind in ("engine_creation_failed_runtime", "native_segment_retry",
-                      "enqueue_failure"):
+                      "engine_retrieval_failed", "enqueue_failure"):
             for record in engines:
                 if _names_match(f["name"], record.name):
                     record.runtime_fallback = True

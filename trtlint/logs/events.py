@@ -22,12 +22,11 @@ from typing import Any, Optional
 from .blocks import match_block_line, match_crash
 from .messages import TABLE
 from .model import LogEvent
-from .patterns import strip_tftrt_mark
+from .patterns import TFTRT_WARNING_MARK, strip_tftrt_mark
 from .reader import LogLine
 
 #: markers that tie a generic TensorFlow message to TF-TRT
 _TRT_WORDS = ("TRTEngineOp", "TF-TRT", "TensorRT", "my_trt_op", "tensorrt", "_native_segment")
-
 
 # Engine names tell the era too: contrib named engines "my_trt_op<N>" (2018), TF 2.1+
 # names them "TRTEngineOp_<graph>_<segment>".
@@ -36,7 +35,9 @@ _TF2_NAME = re.compile(r"\bTRTEngineOp_\d+_\d+")
 
 
 def era_of_names(fields: dict[str, Any]) -> Optional[str]:
-    for value in fields.values():
+    """The era an engine or grappler-item name in ``fields`` belongs to, if it tells."""
+    for key in ("name", "item"):
+        value = fields.get(key)
         if isinstance(value, str):
             if _CONTRIB_NAME.search(value):
                 return "contrib"
@@ -60,6 +61,17 @@ def era_of_source(source: Optional[str]) -> Optional[str]:
     if "tf2tensorrt/" in path:
         return "tf2tensorrt"
     return None
+
+
+def is_complete_message(message: str) -> bool:
+    """Is this message recognised, and finished, as it stands? The reader asks, to tell a
+    message cut by a re-wrap from one followed by an unrelated line."""
+    body, _ = strip_tftrt_mark(message)
+    found = TABLE.match(body)
+    if found is not None:
+        ends = found.pattern.ends
+        return ends is None or ends.search(body) is not None
+    return match_block_line(body) is not None or match_crash(body) is not None
 
 
 class EventCollector:
@@ -126,7 +138,10 @@ class EventCollector:
         if block is not None:
             self._block_line(line, *block)
             return
-        stripped, marked = strip_tftrt_mark(body)
+        # without a prefix, only a line that starts with TF-TRT's marker is its message
+        # (prose that quotes "TF-TRT Warning:" mid-line is not)
+        marked = body.startswith(TFTRT_WARNING_MARK)
+        stripped = body[len(TFTRT_WARNING_MARK):].lstrip() if marked else body
         found = TABLE.match(stripped)
         if found is not None:
             self._emit(line, found.pattern.kind, found.fields, marked,

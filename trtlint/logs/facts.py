@@ -103,6 +103,9 @@ _RULES: dict[str, Callable[[Facts, LogEvent], None]] = {
         {"name": e.fields["name"], "reason": e.fields["reason"]}),
     "native_segment_retry": lambda F, e: _append(F, "native_segment_retries",
                                                  e.fields["name"]),
+    # the TF 2.5+ successor of "retrying with native segment" on the same code path
+    "engine_retrieval_failed": lambda F, e: _append(F, "native_segment_retries",
+                                                    e.fields["name"]),
     "enqueue_failure": lambda F, e: _append(F, "enqueue_failures", e.fields["name"]),
     "input_node_not_found": lambda F, e: _append(F, "input_node_not_found",
                                                  e.fields["name"]),

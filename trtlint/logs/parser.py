@@ -9,7 +9,7 @@ from typing import Optional, Union
 
 from ..errors import InputError
 from .engines import build_engines
-from .events import EventCollector
+from .events import EventCollector, is_complete_message
 from .facts import build_facts
 from .model import Crash, LogEvent, LogReport, NotCandidate, SegmentDump, UnconvertedOps
 from .reader import decode, logical_lines
@@ -23,7 +23,7 @@ def parse_log(text: str) -> LogReport:
     Never raises on odd input: a text with no TF-TRT message gives a report whose
     :attr:`LogReport.is_tftrt_log` is false."""
     collector = EventCollector()
-    lines = logical_lines(text)
+    lines = logical_lines(text, is_complete_message)
     for line in lines:
         collector.feed(line)
     events = collector.events
@@ -115,17 +115,23 @@ def read_log(path: Union[str, Path]) -> LogReport:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
+    return parse_log_bytes(data, str(path))
+
+
+def parse_log_bytes(data: bytes, name: str = "<stdin>") -> LogReport:
+    """:func:`read_log` for bytes already read (a pipe, an upload); ``name`` is what error
+    messages call them."""
     if data.startswith(b"\x1f\x8b"):
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
-            raise InputError(f"corrupt gzip file: {exc}", path) from None
+            raise InputError(f"corrupt gzip file: {exc}", name) from None
     if not data.strip():
-        raise InputError("the file is empty", path)
+        raise InputError("the file is empty", name)
     if _looks_binary(data):
         raise InputError("binary file, not a text log (expected the text TF-TRT printed)",
-                         path)
+                         name)
     report = parse_log(decode(data))
     if not report.is_tftrt_log:
-        raise InputError(NOT_A_TFTRT_LOG, path)
+        raise InputError(NOT_A_TFTRT_LOG, name)
     return report

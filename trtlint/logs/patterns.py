@@ -41,6 +41,10 @@ class MessagePattern:
     needle: Optional[str] = None
     tftrt: bool = True
     era: Optional[str] = None
+    #: how the full message ends, when it always ends the same way ("." after an engine
+    #: name, ")." after the docs link). Only used to tell a message cut by a re-wrap from
+    #: a finished one (:func:`trtlint.logs.events.is_complete_message`).
+    ends: Optional[re.Pattern[str]] = None
 
     def match(self, body: str) -> Optional[Fields]:
         m = self.regex.match(body) if self.start is not None else self.regex.search(body)
@@ -49,11 +53,12 @@ class MessagePattern:
 
 def pattern(kind: str, regex: str, extract: Callable[[re.Match[str]], Fields], *,
             start: Optional[str] = None, needle: Optional[str] = None, tftrt: bool = True,
-            era: Optional[str] = None) -> MessagePattern:
+            era: Optional[str] = None, ends: Optional[str] = None) -> MessagePattern:
     """Declare a pattern; ``start`` defaults to the regex's literal head."""
     if start is None and needle is None:
         start = _literal_head(regex)
-    return MessagePattern(kind, re.compile(regex), extract, start, needle, tftrt, era)
+    return MessagePattern(kind, re.compile(regex), extract, start, needle, tftrt, era,
+                          None if ends is None else re.compile(ends))
 
 
 def _literal_head(regex: str) -> str:

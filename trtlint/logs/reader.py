@@ -22,9 +22,8 @@ never decides what a message means (that is :mod:`trtlint.logs.patterns`).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal",
           "INFO": "info", "WARNING": "warning", "WARN": "warning", "ERROR": "error",
@@ -52,7 +51,8 @@ _PREFIXES: tuple[re.Pattern[str], ...] = (
 )
 
 # Bare lines (no prefix) that begin a message or a line of a known multi-line structure.
-# Such a line is never glued to the line above it when undoing a re-wrap.
+# When undoing a re-wrap, such a line is glued to the line above only when that one was
+# visibly cut (see logical_lines).
 _BARE_STARTS = re.compile(
     r"\s*(?:\[Op type:|-\s|- \[Count:|#{8}|-{8}|TensorRT unsupported|For more information"
     r"|Optimization results for grappler item|Not a TF-TRT candidate|Accepted as a TF-TRT"
@@ -95,7 +95,30 @@ def physical_lines(text: str) -> list[str]:
     return lines
 
 
-def split_prefix(line: str) -> Optional[tuple[str, Optional[str], Optional[str], Optional[str]]]:
+def strip_paste_quoting(lines: list[str]) -> list[str]:
+    """Undo quoting applied to a whole pasted log: a markdown blockquote (every line starts
+    with ``>``) and indentation common to every line (an indented code block, an e-mail
+    reply). Quoting applied to only some lines is left alone: indented lines inside a log
+    (the OP report, grappler's optimizer lines) are meaningful."""
+    body = [x for x in lines if x.strip()]
+    if not body:
+        return lines
+    if all(x.lstrip(" ").startswith(">") for x in body):
+        lines = [re.sub(r"^ *> ?", "", x) for x in lines]
+        body = [x for x in lines if x.strip()]
+    indent = min((len(x) - len(x.lstrip(" \t")) for x in body), default=0)
+    if indent:
+        common = body[0][:indent]
+        if all(x.startswith(common) for x in body):
+            lines = [x[indent:] if x.startswith(common) else x.lstrip(" \t") for x in lines]
+    return lines
+
+
+#: what split_prefix returns: (message, level, source, time), or None for a bare line
+Prefix = Optional[tuple[str, Optional[str], Optional[str], Optional[str]]]
+
+
+def split_prefix(line: str) -> Prefix:
     """``(message, level, source, time)`` when ``line`` starts with a log prefix.
 
     One separating space after ``]`` is dropped; a missing one is tolerated."""
@@ -117,70 +140,177 @@ def split_prefix(line: str) -> Optional[tuple[str, Optional[str], Optional[str],
     return None
 
 
-def starts_message(line: str, prefix: object = False) -> bool:
-    """Does this physical line begin something (a prefixed message, a known bare message,
-    a line of a known block, or a blank separator) rather than continue the line above?
+# The start of a C++ or absl log prefix. A line that starts like one but has no "]" was
+# cut inside its prefix by a re-wrap: the next line is its continuation, whatever it
+# looks like (often "egment/segment.cc:443] ...", which would pass for a prefix itself).
+_PREFIX_START = re.compile(_JUNK + r"(?:\d{4}-\d\d-\d\d|[IWEF]\d{4} \d\d:\d\d)")
 
-    ``prefix`` is :func:`split_prefix` of the line when the caller already has it."""
-    if not line.strip():
-        return True
-    if prefix is False:
-        prefix = split_prefix(line)
+
+BLANK, PREFIXED, LOOKS_LIKE_START, NO_START = 3, 2, 1, 0
+
+
+def line_start(line: str, prefix: Prefix) -> int:
+    """How surely a physical line begins something new rather than continues the line
+    above: ``BLANK``; ``PREFIXED`` (a log prefix, or a timestamp even when the prefix was
+    cut); ``LOOKS_LIKE_START`` (a known bare message or block line, which a wrap may also
+    produce mid-text: "...constant fo" / "lding: Graph size after: ..."); ``NO_START``.
+    ``prefix`` is :func:`split_prefix` of the line.
+
+    A piece cut out of a prefix ("egment/segment.cc:443] ...") also looks prefixed; it is
+    glued back by rule 1 of :func:`logical_lines`, whatever this function says."""
     if prefix is not None:
-        return True
-    return _BARE_STARTS.match(line) is not None
+        return PREFIXED
+    if not line.strip():
+        return BLANK
+    if _PREFIX_START.match(line):
+        return PREFIXED
+    return LOOKS_LIKE_START if _BARE_STARTS.match(line) else NO_START
 
 
-def wrap_widths(lines: list[str], starts: list[bool]) -> set[int]:
-    """Widths at which the file looks hard-wrapped.
+def _surely_new(line: str) -> bool:
+    """Blank, or starting with a timestamp or a Python logging prefix: never the rest of
+    the line above (unlike "egment/segment.cc:443] ...", a prefix cut in two)."""
+    return (not line.strip() or _PREFIX_START.match(line) is not None
+            or _PREFIXES[2].match(line) is not None)
+
+
+def cut_in_prefix(line: str) -> bool:
+    return "]" not in line and _PREFIX_START.match(line) is not None
+
+
+def wrap_width(lines: list[str], starts: list[int]) -> Optional[int]:
+    """The width at which the file looks hard-wrapped, if it does.
 
     A terminal or an issue tracker that wraps at W columns leaves every piece but the last
-    exactly W characters long, and no line longer than W. So W is taken to be the longest
-    line length, when at least two lines of that length are followed by a line that does
-    not begin a message. Requiring the maximum (not just a repeated length) keeps logs
-    whose identical long messages happen to be followed by a stray print from being
-    glued together.
+    exactly W characters long, and no line longer than W. So W is the longest line length
+    when at least two lines of that length, and most of them, are followed by a line that
+    is not surely a new message (blank, or starting with a timestamp). The second
+    condition keeps a log whose identical long messages are sometimes followed by a
+    script's print from being glued together.
     """
-    if len(lines) < 2:
-        return set()
+    if len(lines) < 3:
+        return None
     longest = max(len(x) for x in lines)
     if longest < 40:
-        return set()
-    followed = Counter(len(lines[i]) for i in range(len(lines) - 1)
-                       if len(lines[i]) == longest and not starts[i + 1])
-    return {longest} if followed[longest] >= 2 else set()
+        return None
+    at_width = [i for i in range(len(lines) - 1) if len(lines[i]) == longest]
+    followed = sum(1 for i in at_width if not _surely_new(lines[i + 1]))
+    return longest if followed >= 2 and followed * 4 >= len(at_width) * 3 else None
 
 
-def logical_lines(text: str) -> list[LogLine]:
+Recognizer = Callable[[str], bool]
+
+#: how many following pieces a cut message may be completed from (rule 3 below)
+MAX_PIECES = 6
+
+
+def logical_lines(text: str, complete: Optional[Recognizer] = None) -> list[LogLine]:
     """The log as logical lines, re-wrapped pieces joined back, prefixes split off.
 
-    A piece is glued to the line above when it does not begin a message itself and the
-    line above is either exactly the detected wrap width or ends in whitespace (a wrap at
-    a space: "... nodes by " / "StatefulPartitionedCall/X/TRTEngineOp_5.").
+    The next physical line (a "piece") is glued to the current line when it is not blank
+    and
+
+    1. the current line was cut inside its log prefix; or
+    2. its last piece is exactly the file's wrap width (a terminal's hard wrap) and the
+       piece does not look like a start, or does but the current line is incomplete; or
+    3. the piece shows no sign of starting anything, neither line is part of a printed
+       structure (indentation, braces), the current line is not a complete message as it
+       stands, and gluing up to :data:`MAX_PIECES`
+       pieces (directly, or with a space for a wrap that ate the space) makes it one.
+       ``complete(message)`` decides; it is how "... consisting of 4 nodes by" /
+       "StatefulPartitionedCall/X/TRTEngineOp_5." is restored while a script's print
+       after a message stays apart.
+
+    Known limits: a line whose length is an exact multiple of the wrap width, followed by
+    a stray print, swallows the print; a log re-flowed at spaces (markdown paragraphs) is
+    restored only where the cut message is recognisably unfinished.
     """
-    raw = physical_lines(text)
+    raw = strip_paste_quoting(physical_lines(text))
     prefixes = [split_prefix(x) for x in raw]
-    starts = [starts_message(x, p) for x, p in zip(raw, prefixes)]
-    widths = wrap_widths(raw, starts)
+    starts = [line_start(x, p) for x, p in zip(raw, prefixes)]
+    width = wrap_width(raw, starts)
     out: list[LogLine] = []
     i = 0
     n = len(raw)
     while i < n:
         first = i
-        last = raw[i]
+        pieces = [raw[i]]
         i += 1
-        while (i < n and not starts[i] and last.strip()
-               and (len(last) in widths or last[-1:].isspace())):
-            last = raw[i]
-            i += 1
-        if i - first == 1:
-            whole, parts = raw[first], prefixes[first]
+        # only a line without a recognised prefix can have been cut inside one
+        maybe_cut = prefixes[first] is None and starts[first] != BLANK
+        while i < n and starts[first] != BLANK:
+            following = starts[i]
+            if following == BLANK:
+                break
+            if maybe_cut:
+                maybe_cut = cut_in_prefix("".join(pieces))
+                if maybe_cut:                                   # rule 1
+                    pieces.append(raw[i])
+                    i += 1
+                    continue
+            if following == PREFIXED:
+                break
+            if len(pieces[-1]) == width and (                  # rule 2
+                    following == NO_START or complete is None
+                    or not complete(_message_of(pieces, prefixes[first]))):
+                pieces.append(raw[i])
+                i += 1
+                continue
+            if following == LOOKS_LIKE_START or complete is None or _structured(pieces, raw[i]):
+                break
+            joined = _complete_with_pieces(pieces, prefixes[first], raw, starts, i, complete)
+            if joined is None:                                  # rule 3
+                break
+            pieces, i = joined
+        if len(pieces) == 1:
+            out.append(_logical(first + 1, pieces[0], prefixes[first]))
         else:
-            whole = "".join(raw[first:i])
-            parts = split_prefix(whole)
-        if parts is None:
-            out.append(LogLine(first + 1, whole, whole, False))
-        else:
-            msg, level, source, time = parts
-            out.append(LogLine(first + 1, whole, msg, True, level, source, time))
+            whole = "".join(pieces)
+            out.append(_logical(first + 1, whole, split_prefix(whole)))
     return out
+
+
+def _structured(pieces: list[str], following: str) -> bool:
+    """Indentation and braces mark the lines of a printed structure (a shape proto, a
+    device property list), never a wrapped message: rule 3 leaves them alone."""
+    last = pieces[-1]
+    return (last[:1].isspace() or last.rstrip()[-1:] in ("{", "}")
+            or following.lstrip()[:1] in ("{", "}"))
+
+
+def _message_of(pieces: list[str], first_prefix: Prefix) -> str:
+    """The message of a line being assembled (its prefix is in the first piece, unless
+    that piece was cut inside the prefix)."""
+    if len(pieces) == 1 and first_prefix is not None:
+        return first_prefix[0]
+    whole = "".join(pieces)
+    parts = split_prefix(whole)
+    return whole if parts is None else parts[0]
+
+
+def _complete_with_pieces(pieces: list[str], first_prefix: Prefix, raw: list[str],
+                          starts: list[int], i: int,
+                          complete: Recognizer) -> Optional[tuple[list[str], int]]:
+    """Rule 3 of :func:`logical_lines`: ``(pieces, next index)`` or ``None``."""
+    head = _message_of(pieces, first_prefix)
+    if complete(head):
+        return None
+    for separator in ("", " "):
+        message = head
+        added: list[str] = []
+        j = i
+        while j < len(raw) and j - i < MAX_PIECES and starts[j] == NO_START:
+            piece = separator + raw[j].strip() if separator else raw[j]
+            message += piece
+            added.append(piece)
+            j += 1
+            if complete(message):
+                return pieces + added, j
+    return None
+
+
+def _logical(number: int, text: str, parts: Prefix) -> LogLine:
+    if parts is None:
+        return LogLine(number, text, text, False)
+    msg, level, source, time = parts
+    return LogLine(number, text, msg, True, level, source, time)

@@ -177,7 +177,14 @@ def _problems(report: LogReport) -> list[Text]:
              f"{item['engines']} segments of ≥{item['minimum_segment_size']} nodes")
     quant = facts.get("quantization_range_not_found")
     if quant:
-        line("yellow", "INT8", f"no quantization range for {quant['count']} tensors")
+        line("yellow", "INT8", f"no quantization range for {quant['count']} tensors "
+             f"(e.g. {quant['tensors'][0]})")
+    threads = facts.get("calibration_threads")
+    if threads:
+        line("cyan", "INT8", f"{len(threads)} calibration thread(s) started")
+    for build in facts.get("engine_builds", [])[:MAX_ROWS]:
+        line("cyan", "engine built at run time", f"{build['name']} for input shapes "
+             f"{build['input_shapes']}")
     for key, label in (("could_not_find_tf_gpus", "no TF GPUs found"),
                        ("cant_identify_cuda_device", "cuda device not identified, used 0"),
                        ("cant_find_gpu_device", "no GPU device to work with"),

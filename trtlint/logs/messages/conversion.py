@@ -79,7 +79,7 @@ PATTERNS = (
     pattern("engine_added",
             r"TensorRT node (?P<name>\S+) added for segment (?P<segment>\d+) consisting of "
             r"(?P<nodes>\d+) nodes (?P<status>succeeded|failed)(?P<tail>.*)$",
-            _engine_added),
+            _engine_added, ends=r"(?:succeeded|\.)\s*$"),
     pattern("engine_creation",
             r"Engine (?:(?P<name>\S+) )?creation for segment (?P<segment>\d+), composed of "
             r"(?P<nodes>\d+) nodes (?P<status>succeeded|failed)(?P<tail>.*)$",
@@ -87,7 +87,7 @@ PATTERNS = (
     pattern("replaced_segment",
             r"Replaced segment (?P<segment>\d+) consisting of (?P<nodes>\d+) nodes by "
             r"(?P<name>\S+?)\.?\s*$", groups(segment=int, nodes=int, name=str),
-            era="tf2tensorrt"),
+            era="tf2tensorrt", ends=r"\.\s*$"),
     pattern("cannot_replace_segment",
             r"Cannot replace segment (?P<segment>\d+) consisting of (?P<nodes>\d+) nodes by "
             r"(?P<name>\S+) reason: (?P<reason>.*?)\s*\(keeping original segment\)\.?\s*$",

@@ -19,6 +19,10 @@ PATTERNS = (
     pattern("native_segment_retry",
             r"Failed to execute engine.*?[Rr]etrying with native segment for (?P<name>\S+)",
             groups(name=str), start="Failed to execute engine"),
+    # TF 2.5+: no engine for these input shapes (and none can be built): run the segment
+    pattern("engine_retrieval_failed",
+            r"Engine retrieval for input shapes: (?P<input_shapes>.*?) failed\. Running "
+            r"native segment for (?P<name>\S+)", groups(input_shapes=str, name=str)),
     pattern("input_node_not_found", r"Input node not found, at (?P<name>\S+)",
             groups(name=str)),
     pattern("op_requires_failed", r"OP_REQUIRES failed at (?P<at>\S+) : (?P<status>.*)$",

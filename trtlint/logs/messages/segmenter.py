@@ -23,7 +23,7 @@ def _unconverted_summary(m: re.Match[str]) -> Fields:
 
 def _not_candidate(m: re.Match[str]) -> Fields:
     return {"op_type": m.group("op_type"), "op_name": m.group("op_name"),
-            "reason": drop_closing_paren(m.group("reason"))}
+            "reason": m.group("reason")}
 
 
 def _accepted(m: re.Match[str]) -> Fields:
@@ -41,7 +41,7 @@ PATTERNS = (
     pattern("unconverted_summary",
             r"There are (?P<count>\d+) ops of (?P<type_count>\d+) different types in the "
             r"graph that are not converted to TensorRT:\s*(?P<types>.*)$",
-            _unconverted_summary),
+            _unconverted_summary, ends=r"[.)]\s*$"),
     pattern("segment_original_size", r"Segment original size: (?P<size>\d+)", ints("size")),
     pattern("segment_new_size", r"Segment new size: (?P<size>\d+)", ints("size")),
     pattern("dropped_segment",
@@ -52,7 +52,7 @@ PATTERNS = (
             groups(segment=int, parent=str)),
     pattern("not_candidate",
             r"Not a TF-TRT candidate, \(Op type: (?P<op_type>.*?)\), "
-            r"\(Op name: (?P<op_name>.*?)\), \(Reason: (?P<reason>.*)$",
+            r"\(Op name: (?P<op_name>.*?)\), \(Reason: (?P<reason>.*)\)\s*$",
             _not_candidate, era="tf2tensorrt"),
     pattern("accepted_candidate",
             r"Accepted as a TF-TRT candidate, \(Op type: (?P<op_type>.*?)\), "
