@@ -47,7 +47,7 @@ def summary_panel(a: Analysis) -> Panel:
 
 def engines_table(a: Analysis, limit: int = 30) -> Table:
     t = Table(title="Predicted engines", title_justify="left")
-    t.add_column("engine")
+    t.add_column("engine", no_wrap=True, min_width=19)
     t.add_column("nodes", justify="right")
     t.add_column("effective", justify="right")
     t.add_column("in", justify="right")
@@ -68,7 +68,7 @@ def engines_table(a: Analysis, limit: int = 30) -> Table:
 
 def unconverted_table(a: Analysis, limit: int = 25) -> Table:
     t = Table(title="Ops that stay in TensorFlow", title_justify="left")
-    t.add_column("op")
+    t.add_column("op", no_wrap=True)
     t.add_column("count", justify="right")
     t.add_column("main reason", overflow="fold")
     rows = unconverted_by_type(a)
