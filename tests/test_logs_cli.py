@@ -117,6 +117,22 @@ def test_rich_summary_of_a_tf217_log():
         assert expected in out, expected
 
 
+ALL_LOGS = sorted(CORPUS.glob("*.log")) + sorted(FIXTURES.glob("*.log"))
+
+
+@pytest.mark.parametrize("log", ALL_LOGS, ids=lambda p: p.stem)
+def test_rich_view_of_every_log(log: Path):
+    """Every real log renders; the header names the era and the engines the parser found."""
+    report = read_log(log)
+    result = runner.invoke(app, ["logs", str(log), "--no-color"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert ("TF-TRT era: " + (report.era or "not identifiable")) in out
+    for engine in report.engines[:5]:
+        if engine.status != "dropped" and engine.name:
+            assert engine.name.split("/")[-1] in out
+
+
 def test_gzip_log(tmp_path: Path):
     log = FIXTURES / "tf217_poets_dynamic_shape.log"
     packed = tmp_path / "convert.log.gz"

@@ -27,8 +27,10 @@ def logs(
     format: Format = Format.rich,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Parse a TF-TRT log: engines built, failed or dropped, ops left in TensorFlow and
-    why, grappler's graph sizes, validation failures, INT8 calibration, crashes."""
+    """Read a TF-TRT log: what became an engine, what stayed in TensorFlow and why.
+
+    Any TF 1.x/2.x log: engines, unconverted ops, grappler sizes, fallbacks, INT8, crashes.
+    """
     from ..logs import parse_log_bytes, read_log
 
     if str(log) == "-":

@@ -113,6 +113,10 @@ class SegmentDump:
     nodes: list[tuple[str, str]]          # (op type, node name)
     line: int = 0
 
+    @property
+    def node_names(self) -> list[str]:
+        return [name for _, name in self.nodes]
+
 
 @dataclass
 class NotCandidate:
