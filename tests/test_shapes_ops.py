@@ -496,3 +496,37 @@ def test_tensor_array_read_knows_element_shape(tf, tmp_path):
     reads = [n for n in s.map.graph.nodes if s.map.graph[n].op == "TensorArrayReadV3"]
     assert reads and all(s(n) == (6, 4) for n in reads)
     assert s("loop/Exit_1") == (6, 4)
+
+
+# -- NLP building blocks ---------------------------------------------------------------------
+def test_einsum(tf, tmp_path):
+    def build(tf):
+        q = ph(tf, [None, 8, 4, 16], "q")
+        k = ph(tf, [None, 10, 4, 16], "k")
+        einsum = tf.raw_ops.Einsum  # the op itself (tf.einsum may rewrite to MatMul)
+        einsum(inputs=[q, k], equation="bqhd,bkhd->bhqk", name="attention")
+        einsum(inputs=[q, tf.zeros([16, 3])], equation="...d,de->...e", name="ellipsis")
+        einsum(inputs=[tf.zeros([3, 1, 2, 5]), tf.zeros([4, 5, 7])],
+               equation="...ij,...jk->...ik", name="batch_broadcast")
+
+    s = infer(tf, tmp_path, build)
+    assert s("attention") == (-1, 4, 8, 10)
+    assert s("ellipsis") == (-1, 8, 4, 3)
+    assert s("batch_broadcast") == (3, 4, 2, 7)
+
+
+def test_lstm_block_cell_and_ragged_range(tf, tmp_path):
+    def build(tf):
+        x = ph(tf, [None, 12], "x")
+        h = ph(tf, [None, 5], "h")
+        tf.raw_ops.LSTMBlockCell(x=x, cs_prev=h, h_prev=h, w=tf.zeros([17, 20]),
+                                 wci=tf.zeros([5]), wcf=tf.zeros([5]), wco=tf.zeros([5]),
+                                 b=tf.zeros([20]), name="cell")
+        tf.raw_ops.RaggedRange(starts=tf.zeros([4], tf.int32), limits=tf.ones([4], tf.int32),
+                               deltas=tf.ones([4], tf.int32), name="ragged")
+        tf.roll(x, 1, 0, name="roll")
+
+    s = infer(tf, tmp_path, build)
+    assert [s("cell", i) for i in range(7)] == [(-1, 5)] * 7
+    assert s("ragged") == (5,) and s("ragged", 1) == (-1,)
+    assert s("roll") == (-1, 12)

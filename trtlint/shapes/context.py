@@ -80,12 +80,12 @@ class ShapeContext:
         ref = inputs[i]
         key = (ref.node, ref.index)
         v = self._values.get(key)
-        if v is None and ref.index == 0:
+        if v is None and ref.index == 0 and key not in self._values:
             src = self.graph.get(ref.node)
             if src is not None and src.op in _CONST_OPS:
                 v = const_value(src)
-                if v is not None:
-                    self._values[key] = v
+                # None is cached too: a weight tensor is looked at once, not per use
+                self._values[key] = v
         return v
 
     def input_value(self, i: int) -> Optional[list]:

@@ -98,11 +98,26 @@ class _Inference:
         self.shapes: dict[str, list[Shape]] = {}
         self.values: dict[tuple[str, int], list] = {}
         self.handles: dict[tuple[str, int], object] = {}
+        #: op -> its output count when no attr decides it (most ops), else None
+        self._fixed_outputs: dict[str, Optional[int]] = {}
+
+    def num_outputs(self, node: Node) -> Optional[int]:
+        """Output count, without decoding attrs for ops whose count is fixed."""
+        op = node.op
+        fixed = self._fixed_outputs.get(op, -1)
+        if fixed == -1:
+            entry = self.graph.registry.get(op)
+            fixed = None
+            if entry is not None and not any("number_attr" in a or "type_list_attr" in a
+                                             for a in entry["out"]):
+                fixed = len(entry["out"])
+            self._fixed_outputs[op] = fixed
+        return fixed if fixed is not None else self.graph.num_outputs(node)
 
     # -- one node -------------------------------------------------------------------
     def run(self, node: Node) -> None:
         graph = self.graph
-        n_out = graph.num_outputs(node)
+        n_out = self.num_outputs(node)
         name = node.name
         if name in self.overrides and node.op in _PLACEHOLDER_OPS:
             self.shapes[name] = [self.overrides[name]]
@@ -139,7 +154,7 @@ class _Inference:
                     result.extend([None] * (n_out - len(result)))
                 elif len(result) > n_out:
                     del result[n_out:]
-        recorded = node.output_shapes
+        recorded = _recorded_shapes(node)
         if recorded and len(recorded) == len(result):
             result = [merge_lenient(r, rec) for r, rec in zip(result, recorded)]
         self.shapes[name] = result
@@ -239,6 +254,15 @@ def infer_shapes(graph: Graph, overrides: Optional[dict[str, Shape]] = None) -> 
     return _Inference(graph, overrides).infer()
 
 
+def _recorded_shapes(node: Node) -> Optional[list[Shape]]:
+    """The node's ``_output_shapes`` attr, without decoding every attr to find out that
+    it has none (most nodes of most graphs: decoding is the costly part of a run)."""
+    raw = node._proto_attrs  # still-encoded attrs, None once decoded (see graph.model)
+    if raw is not None and "_output_shapes" not in raw:
+        return None
+    return node.output_shapes
+
+
 # -- function bodies ---------------------------------------------------------------------
 #: per graph: function name -> (body Graph, output refs), and memoised call results
 _BODIES: "weakref.WeakKeyDictionary[Graph, dict]" = weakref.WeakKeyDictionary()
@@ -305,7 +329,34 @@ def _has_back_edge(graph: Graph, merge: Node) -> bool:
 
 
 def _order_ignoring_back_edges(graph: Graph) -> list[str]:
-    """Topological order where edges out of NextIteration are ignored."""
+    """Topological order where edges out of NextIteration are ignored.
+
+    Most GraphDefs list nodes in creation order, which already is such an order;
+    checking that costs one pass, and sorting is needed only when it fails."""
+    nodes = graph.nodes
+    seen: set[str] = set()
+    add = seen.add
+    in_order = True
+    for n in nodes.values():
+        for r in n.inputs:
+            if r.node not in seen and r.node in nodes and \
+                    nodes[r.node].op not in _BACK_EDGE_OPS:
+                in_order = False
+                break
+        if in_order:
+            for c in n.control_inputs:
+                if c not in seen and c in nodes:
+                    in_order = False
+                    break
+        if not in_order:
+            break
+        add(n.name)
+    if in_order:
+        return list(nodes)
+    return _kahn_order(graph)
+
+
+def _kahn_order(graph: Graph) -> list[str]:
     nodes = graph.nodes
     indeg: dict[str, int] = {}
     for n in nodes.values():
@@ -336,8 +387,8 @@ def _order_ignoring_back_edges(graph: Graph) -> list[str]:
             if indeg[c] == 0:
                 ready.append(c)
     if len(order) < len(nodes):
-        seen = set(order)
-        order.extend(n for n in nodes if n not in seen)
+        done = set(order)
+        order.extend(n for n in nodes if n not in done)
     return order
 
 

@@ -19,8 +19,11 @@ module             ops
 ``strings``        string ops, tf.Example parsing, lookup tables
 ``sparse``         sparse tensors, segment reductions
 ``functions``      PartitionedCall and friends, through the called function's body
+``linalg``         Einsum and batched matrix ops
+``rnn``            fused LSTM/GRU cells
+``ragged``         ragged tensors (TF-Text front ends)
 =================  ==============================================================
 """
 
-from . import (array, control_flow, core, functions, image, io, math, nn,  # noqa: F401
-               quantization, random, reduction, sparse, strings)
+from . import (array, control_flow, core, functions, image, io, linalg, math,  # noqa: F401
+               nn, quantization, ragged, random, reduction, rnn, sparse, strings)

@@ -14,7 +14,7 @@ assumed to keep its loop variables' shapes (TensorFlow's own convention).
 from __future__ import annotations
 
 from ..registry import shape_fn
-from ..util import concatenate, merge, subshape, with_rank, with_rank_at_least
+from ..util import concatenate, merge, relax, subshape, with_rank, with_rank_at_least
 
 
 def _forward_everything(ctx, outputs: int = 1):
@@ -220,3 +220,14 @@ def optional_scalar(ctx):
 def declared_output_shapes(ctx):
     declared = _declared_outputs(ctx)
     return declared
+
+
+@shape_fn("Merge", "RefMerge")
+def merge_op(ctx):
+    """A ``Merge`` outside the driver: the relaxation of its inputs, and the index of
+    the input that arrived.  (``infer.py`` handles Merge itself, back edges included.)"""
+    shapes = ctx.input_shapes()
+    out = shapes[0] if shapes else None
+    for s in shapes[1:]:
+        out = relax(out, s)
+    return [out, ()]

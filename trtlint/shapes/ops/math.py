@@ -201,8 +201,11 @@ _BINARY = (
 
 
 def fold_binary(ctx, fn: Callable, out_shape) -> None:
-    va, vb = ctx.input_partial(0), ctx.input_partial(1)
-    if va is None or vb is None:
+    va = ctx.input_partial(0)
+    if va is None:
+        return
+    vb = ctx.input_partial(1)
+    if vb is None:
         return
     dtype = out_dtype(ctx)
     try:

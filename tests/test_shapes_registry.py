@@ -1,0 +1,66 @@
+"""Which ops have shape functions, and the registry's rules (no TensorFlow needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import trtlint.shapes  # noqa: F401  (registers every shape function)
+from trtlint.shapes.registry import lookup, registered_ops, shape_fn
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "models"
+
+#: ops of the corpus that only exist in custom builds (DeePMD, TF-Text): unknown shapes
+CUSTOM_OPS = {"DescrptSeA", "ProdForceSeA", "ProdVirialSeA", "TokenizerFromLogits"}
+
+#: what common vision, detection and NLP graphs need beyond the corpus
+COMMON_OPS = """
+Conv2D Conv3D DepthwiseConv2dNative Conv2DBackpropInput MaxPool AvgPool MaxPool3D AvgPool3D
+FusedBatchNorm FusedBatchNormV3 BiasAdd MatMul BatchMatMulV2 Einsum Relu Relu6 Elu Selu
+LeakyRelu Sigmoid Tanh Softmax LogSoftmax Add AddV2 Sub Mul RealDiv Maximum Minimum Pow
+Reshape Squeeze ExpandDims Transpose ConcatV2 Pack Unpack Split SplitV Slice StridedSlice
+GatherV2 GatherNd Pad PadV2 MirrorPad Tile BroadcastTo ResizeBilinear ResizeNearestNeighbor
+CropAndResize NonMaxSuppressionV3 NonMaxSuppressionV4 NonMaxSuppressionV5
+CombinedNonMaxSuppression TopKV2 Where Cast Shape Size Rank Fill Range ZerosLike OneHot
+Sum Mean Max Min Prod ArgMax All Any Switch Merge Enter Exit NextIteration LoopCond
+TensorArrayV3 TensorArrayReadV3 TensorArrayWriteV3 TensorArrayGatherV3 TensorArrayScatterV3
+TensorListReserve TensorListGetItem TensorListSetItem TensorListStack While If
+QuantizeV2 Dequantize QuantizedConv2D QuantizedMatMul Requantize RequantizationRange
+FakeQuantWithMinMaxVars QuantizeAndDequantizeV2 SpaceToBatchND BatchToSpaceND
+SpaceToDepth DepthToSpace Cumsum LSTMBlockCell GRUBlockCell SparseToDense
+""".split()
+
+
+def _corpus_ops() -> set[str]:
+    ops: set[str] = set()
+    for sidecar in CORPUS.glob("*.json"):
+        meta = json.loads(sidecar.read_text())
+        for key in ("op_histogram", "function_op_histogram"):
+            ops.update((meta.get(key) or {}).keys())
+    return ops
+
+
+def test_every_corpus_op_has_a_shape_function():
+    ops = _corpus_ops()
+    assert len(ops) > 150
+    missing = sorted(op for op in ops - CUSTOM_OPS if lookup(op) is None)
+    assert not missing
+
+
+@pytest.mark.parametrize("op", COMMON_OPS)
+def test_common_op_has_a_shape_function(op):
+    assert lookup(op) is not None
+
+
+def test_registering_an_op_twice_is_an_error():
+    with pytest.raises(ValueError, match="registered twice"):
+        shape_fn("Conv2D")(lambda ctx: None)
+
+
+def test_registry_is_large_and_sorted():
+    ops = registered_ops()
+    assert ops == sorted(ops)
+    assert len(ops) > 500
