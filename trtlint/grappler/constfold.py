@@ -44,14 +44,13 @@ from typing import Optional
 
 from ..graph import dtypes
 from ..graph.model import Graph
-from ..shapes import infer_shapes
 from .constfold_rules import SimplifyRules
 from .evaluate import evaluate
 from .folded import make_const_attrs
 from .naming import add_control_dependency, optimized_name
 from .ops import (OpInfo, is_constant, is_identity, is_identity_n_single_input, is_merge,
                   is_placeholder, modifies_frame_info, modifies_inputs_in_place)
-from .properties import GrapplerProperties, dtype_size
+from .properties import GrapplerProperties, dtype_size, grappler_shapes
 from .workgraph import NodeMap, WorkGraph, WorkNode, as_control, is_control, node_name, parse_input
 
 #: grappler folds/materializes nothing that would grow beyond this many bytes
@@ -88,7 +87,7 @@ class ConstantFolding(SimplifyRules):
             modifies_inputs_in_place(n) or info.has_ref_input(n.op) for n in graph)
         entry = graph_for_shapes if graph_for_shapes is not None else graph.to_graph()
         try:
-            shapes = infer_shapes(entry)
+            shapes = grappler_shapes(entry, feeds)
         except Exception:  # noqa: BLE001 - grappler clears properties when inference fails
             shapes = None
         self.props = GrapplerProperties(entry, shapes)
@@ -103,8 +102,23 @@ class ConstantFolding(SimplifyRules):
         self.simplified[what] = self.simplified.get(what, 0) + 1
 
     def new_const(self, name: str, dtype: str, shape, values, device: str,
-                  inputs: Optional[list[str]] = None) -> WorkNode:
-        return WorkNode(name, "Const", inputs or [], device, make_const_attrs(dtype, shape, values))
+                  inputs: Optional[list[str]] = None, fingerprint=None) -> WorkNode:
+        return WorkNode(name, "Const", inputs or [], device,
+                        make_const_attrs(dtype, shape, values, fingerprint))
+
+    def fingerprint(self, node: WorkNode, port: int) -> tuple:
+        """How a folded output was computed: op, attributes and the input tensors."""
+        from .cse import attr_key
+
+        attrs = tuple(sorted((k, attr_key(v)) for k, v in node.attrs.items()
+                             if not k.startswith("_")))
+        inputs = []
+        for text in node.inputs:
+            if is_control(text):
+                break
+            src = self.nm.get(text)
+            inputs.append(attr_key(src.attr("value")) if src is not None else text)
+        return (node.op, attrs, tuple(inputs), port)
 
     # -- the driver -----------------------------------------------------------------
     def run(self) -> WorkGraph:
@@ -598,6 +612,10 @@ class ConstantFolding(SimplifyRules):
                 raise FoldError()
             inputs[src.name] = src
             total_in += value.nbytes
+        if _calls_function(node, self.graph):
+            # grappler evaluates on a bare CPU device without a function runtime:
+            # If/Case/While/PartitionedCall and library calls fail to evaluate
+            raise FoldError()
         outputs = evaluate(node, inputs, self.registry)
         if not outputs:
             raise FoldError()
@@ -613,7 +631,8 @@ class ConstantFolding(SimplifyRules):
                 encoded = _encoded_size(shape, dtype, vals)
                 if encoded > total_in and encoded >= MAX_CONSTANT_SIZE:
                     raise FoldError(too_large=True)
-            c = self.new_const(name, dtype, shape, vals, node.device)
+            c = self.new_const(name, dtype, shape, vals, node.device,
+                               fingerprint=None if vals is not None else self.fingerprint(node, i))
             # control inputs: the node's own, then those of its constant inputs
             for text in node.inputs:
                 if is_control(text):
@@ -711,6 +730,22 @@ class ConstantFolding(SimplifyRules):
                 else:
                     self.simplify_node(node)
             i += 1
+
+
+_FUNCTIONAL_OPS = frozenset({"If", "StatelessIf", "Case", "StatelessCase", "While",
+                             "StatelessWhile", "PartitionedCall", "StatefulPartitionedCall",
+                             "SymbolicGradient", "RemoteCall", "For"})
+
+
+def _calls_function(node: WorkNode, graph: WorkGraph) -> bool:
+    from ..graph.attrs import FuncRef
+
+    if node.op in _FUNCTIONAL_OPS:
+        return True
+    if graph.base is not None and node.op in graph.base.library:
+        return True
+    return any(isinstance(v, FuncRef) or (isinstance(v, list) and v and isinstance(v[0], FuncRef))
+               for v in node.attrs.values())
 
 
 def _prod(shape) -> int:

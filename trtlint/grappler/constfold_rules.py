@@ -443,6 +443,10 @@ class SimplifyRules:
         in_shape, out_shape = in_props[0][0], out_props[0][0]
         if not _fully_defined(in_shape) or not _fully_defined(out_shape):
             return False
+        # grappler records no shape at all for a scalar (``has_shape()`` is false), and
+        # then refuses: neither side may be a scalar
+        if len(in_shape) == 0 or len(out_shape) == 0:
+            return False
         indices = _ints(value)
         if indices is None:
             return False

@@ -48,11 +48,16 @@ def canonicalize(node: WorkNode) -> None:
         inputs[:first_ctrl] = sorted(inputs[:first_ctrl])
 
 
-def _attr_key(value: Any) -> Any:
+def attr_key(value: Any) -> Any:
     """A hashable, comparable form of an attribute value."""
     if isinstance(value, FoldedTensor):
-        vals = value.values(limit=1 << 20)
-        return ("folded", value.dtype, value.shape, tuple(vals) if vals is not None else id(value))
+        vals = value.values(limit=1 << 22)
+        if vals is not None:
+            return ("tensor", value.dtype, value.shape, _canonical_values(value.dtype, vals))
+        # values not computed: equal when computed the same way from equal inputs
+        if value.fingerprint is not None:
+            return ("derived", value.dtype, value.shape, value.fingerprint)
+        return ("unknown", id(value))
     if isinstance(value, TensorValue):
         proto = value._proto  # noqa: SLF001 - raw bytes identify the tensor exactly
         if proto is not None and proto.tensor_content:
@@ -62,9 +67,9 @@ def _attr_key(value: Any) -> Any:
             return ("tensor", value.dtype, value.shape, _canonical_values(value.dtype, vals))
         return ("tensor-proto", proto.SerializeToString() if proto is not None else id(value))
     if isinstance(value, list):
-        return tuple(_attr_key(v) for v in value)
+        return tuple(attr_key(v) for v in value)
     if isinstance(value, dict):
-        return tuple(sorted((k, _attr_key(v)) for k, v in value.items()))
+        return tuple(sorted((k, attr_key(v)) for k, v in value.items()))
     try:
         hash(value)
         return value
@@ -103,7 +108,7 @@ class _Signature:
     def of(node: WorkNode) -> tuple:
         attrs = node.attrs if node._attrs is not None else (  # noqa: SLF001
             node.origin.attrs if node.origin is not None else {})
-        keys = tuple(sorted((k, _attr_key(v)) for k, v in attrs.items()
+        keys = tuple(sorted((k, attr_key(v)) for k, v in attrs.items()
                             if k not in _IGNORED_ATTRS))
         return (node.op, node.device, tuple(node.inputs), node.has_shapes_attr, keys)
 

@@ -24,6 +24,19 @@ _ERRORS = (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, Overf
            AttributeError, ArithmeticError)
 
 
+def _broadcast_gradient_args(inputs: list) -> Optional[list[list[int]]]:
+    """``BroadcastGradientArgs`` on two known shapes (TensorFlow's ``BCast``)."""
+    if len(inputs) != 2 or inputs[0] is None or inputs[1] is None:
+        return None
+    from .constfold import _bcast_reduce_indices
+
+    return _bcast_reduce_indices([int(v) for v in inputs[0]], [int(v) for v in inputs[1]])
+
+
+#: values of ops trtlint's shape functions do not evaluate
+_EXTRA_VALUES = {"BroadcastGradientArgs": _broadcast_gradient_args}
+
+
 def evaluate(node: WorkNode, inputs: dict[str, WorkNode], registry: OpRegistry) -> Optional[list[Folded]]:
     """Outputs of ``node`` whose data inputs are the Const nodes in ``inputs``."""
     fn = lookup(node.op)
@@ -64,6 +77,18 @@ def evaluate(node: WorkNode, inputs: dict[str, WorkNode], registry: OpRegistry) 
             out_values = dict(ctx._out_values)  # noqa: SLF001 - the values it recorded
         except _ERRORS:
             result = None
+    extra = _EXTRA_VALUES.get(target.op)
+    if extra is not None:
+        try:
+            computed = extra([values.get((r.node, 0)) if r.index == 0 else None for r in data])
+        except _ERRORS:
+            computed = None
+        if computed is not None:
+            for i, vals in enumerate(computed):
+                out_values[i] = vals
+                if result is not None and i < len(result):
+                    result = list(result)
+                    result[i] = (len(vals),)
     count = n_out if n_out is not None else (len(result) if result else 1)
     out: list[Folded] = []
     for i in range(count):

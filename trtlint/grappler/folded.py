@@ -27,9 +27,10 @@ from ..graph.tensors import Shape, TensorValue, num_elements
 class FoldedTensor(TensorValue):
     """A constant produced by folding: dtype, shape and (maybe) its values."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "fingerprint")
 
-    def __init__(self, dtype: str, shape: Shape, values: Optional[Sequence] = None) -> None:
+    def __init__(self, dtype: str, shape: Shape, values: Optional[Sequence] = None,
+                 fingerprint=None) -> None:
         # TensorValue reads a protobuf; this one has none, so set the fields directly.
         self._proto = None
         self.dtype = dtype
@@ -37,8 +38,13 @@ class FoldedTensor(TensorValue):
         n = num_elements(shape)
         if values is not None and n is not None and len(values) == 1 and n != 1:
             values = list(values) * n  # a splat, as TensorFlow stores fills
+        if values is None and n == 0:
+            values = []  # an empty tensor has no unknown values
         self._values = list(values) if values is not None and (
             n is None or len(values) == n) else None
+        #: when the values are unknown: a hashable description of how the tensor was
+        #: computed (op, attributes, inputs), so equal computations compare equal
+        self.fingerprint = fingerprint
 
     @property
     def nbytes(self) -> int:
@@ -103,9 +109,10 @@ def all_values_equal(value: Optional[TensorValue], target: float) -> bool:
     return all(v == target for v in values)
 
 
-def make_const_attrs(dtype: str, shape: Shape, values: Optional[Sequence] = None) -> dict:
+def make_const_attrs(dtype: str, shape: Shape, values: Optional[Sequence] = None,
+                     fingerprint=None) -> dict:
     """The attrs of a ``Const`` node holding a folded tensor."""
-    return {"dtype": dtype, "value": FoldedTensor(dtype, shape, values)}
+    return {"dtype": dtype, "value": FoldedTensor(dtype, shape, values, fingerprint)}
 
 
 def const_values(attrs_value, limit: int = 1 << 16) -> Optional[list]:

@@ -25,6 +25,7 @@ from .dependency import optimize_dependencies
 from .layout import optimize_layout
 from .ops import OpInfo
 from .pruning import prune
+from .record import GrapplerPass
 from .workgraph import WorkGraph
 
 #: grappler's ``kDefaultMinGraphNodes``: smaller graphs are left alone
@@ -44,8 +45,6 @@ def fetch_and_feed(model: Model) -> tuple[list[str], set[str]]:
 def run_passes(graph: Graph, fetches: list[str], feeds: set[str], gpu_layout: bool,
                only: tuple[str, ...] = PASS_ORDER) -> tuple[Graph, list]:
     """Run the emulated passes on ``graph``; returns the new graph and pass records."""
-    from ..analysis import GrapplerPass
-
     records: list = []
     if len(graph) < MIN_GRAPH_NODES:
         return graph, records

@@ -1,7 +1,10 @@
 """What constant folding knows about each node: grappler's ``GraphProperties``.
 
 Constant folding infers shapes once, on the graph as it enters the pass, and keeps
-using those answers (looked up by node name) while it rewrites the graph.  This module
+using those answers (looked up by node name) while it rewrites the graph.  It does not
+trust feeds: every fed ``Placeholder`` has an unknown shape there, whatever its
+declaration says, so only shapes that follow from constants are known (a model with a
+fixed ``1x224x224x3`` input still gets no ``Shape`` materialized from it).  This module
 gives the same view, from trtlint's own shape inference:
 
 * input and output ``(shape, dtype)`` of every node that existed at entry;
@@ -21,9 +24,9 @@ from __future__ import annotations
 from typing import Optional
 
 from ..graph import dtypes
-from ..graph.model import Graph, TensorRef
+from ..graph.model import Graph, Node, TensorRef
 from ..graph.tensors import Shape
-from ..shapes import ShapeMap
+from ..shapes import ShapeMap, infer_shapes
 
 #: a dim that came from a negative constant in a shape vector (``kUnknownDimFromConst``)
 UNKNOWN_FROM_CONST = object()
@@ -254,6 +257,75 @@ class GrapplerProperties:
             end = None if em else int(e[0])
             return _subshape(src.dims, start, end, int(s[0]))
         return None
+
+
+# -- grappler's view of shapes ----------------------------------------------------------
+#: ops whose output *values* grappler's (non-aggressive) shape inference knows
+_VALUE_OPS = frozenset({"Const", "HostConst", "Shape", "ShapeN", "Size", "Rank", "Identity",
+                        "RefIdentity", "IdentityN", "Pack", "ConcatV2", "Slice",
+                        "StridedSlice"})
+
+
+def _keeps_values(node) -> bool:
+    """Whether grappler's shape inference would know the values ``node`` produces
+    (when trtlint's inference does): it evaluates nothing, it only reads shape
+    vectors through a few ops."""
+    op = node.op
+    if op not in _VALUE_OPS:
+        return False
+    if op == "IdentityN":
+        return len(node.attr("T") or ()) == 1
+    if op == "StridedSlice":
+        if node.attr("ellipsis_mask", 0) or node.attr("new_axis_mask", 0) or \
+                node.attr("shrink_axis_mask", 0):
+            return False
+        return node.attr("begin_mask", 0) in (0, 1) and node.attr("end_mask", 0) in (0, 1)
+    return True
+
+
+def grappler_shapes(graph: Graph, feeds: set[str]) -> Optional[ShapeMap]:
+    """Shapes as constant folding's ``GraphProperties`` sees them.
+
+    * fed placeholders have unknown shapes (``assume_valid_feeds`` is off);
+    * recorded ``_output_shapes`` annotations are not read;
+    * values are known only where grappler knows them (see :func:`_keeps_values`):
+      trtlint's inference evaluates small tensors through arithmetic, grappler
+      does not, and a shape computed from such a value must stay unknown here.
+
+    Grappler additionally unifies unknown dims symbolically across the whole graph
+    (a ``Reshape`` to a constant shape can pin a batch dim upstream); trtlint's
+    shapes have no symbols, so those dims stay unknown.
+    """
+    nodes = []
+    stripped = False
+    for n in graph:
+        proto = n._proto_attrs  # noqa: SLF001 - cheap test without decoding every node
+        has_recorded = (proto is not None and "_output_shapes" in proto) or (
+            proto is None and n._attrs is not None and "_output_shapes" in n._attrs)  # noqa: SLF001
+        if has_recorded:
+            attrs = {k: v for k, v in n.attrs.items() if k != "_output_shapes"}
+            n = Node(n.name, n.op, n.inputs, n.control_inputs, n.device, attrs=attrs,
+                     source=n.source)
+            stripped = True
+        nodes.append(n)
+    if stripped:
+        graph = graph.replace_nodes(nodes)
+    overrides = {name: None for name in feeds if name in graph}
+    try:
+        from ..shapes.infer import _Inference
+
+        class _GrapplerInference(_Inference):
+            def run(self, node):  # type: ignore[override]
+                super().run(node)
+                if not _keeps_values(node):
+                    for i in range(len(self.shapes.get(node.name) or ())):
+                        self.values.pop((node.name, i), None)
+
+        from ..shapes.overrides import check_overrides
+
+        return _GrapplerInference(graph, check_overrides(graph, overrides)).infer()
+    except (ImportError, AttributeError, TypeError):
+        return infer_shapes(graph, overrides)
 
 
 def _shape_tas(shape: Shape) -> _Tas:

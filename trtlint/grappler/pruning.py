@@ -7,7 +7,8 @@ What it does, in TF 2.17:
    fed ``Placeholder`` -- and written in reversed depth-first order from the sorted
    terminal names (the meta optimizer re-sorts topologically only at the very end, so
    this order is what the next passes see).
-2. **Remove trivial nodes** where that is safe.  Trivial are: ``StopGradient``;
+2. **Remove trivial nodes** where that is safe.  Trivial are: ``StopGradient`` and
+   ``PreventGradient``;
    ``Identity`` / single-input ``IdentityN`` with no control edge in or out, not fed by
    a ``Switch`` and not feeding a ``Merge``; ``NoOp`` without inputs; a ``Const``
    without inputs that nothing reads by data; ``AddN`` with at most one input.
@@ -96,7 +97,7 @@ def _is_trivial_identity(node: WorkNode, view: _View) -> bool:
 
 
 def _is_trivial(node: WorkNode, view: _View) -> bool:
-    if node.op == "StopGradient":
+    if node.op in ("StopGradient", "PreventGradient"):
         return True
     if is_identity(node) or is_identity_n_single_input(node):
         return _is_trivial_identity(node, view)
