@@ -156,7 +156,7 @@ class _Inference:
                     del result[n_out:]
         recorded = _recorded_shapes(node)
         if recorded and len(recorded) == len(result):
-            result = [merge_lenient(r, rec) for r, rec in zip(result, recorded)]
+            result = [_with_recorded(r, rec) for r, rec in zip(result, recorded)]
         self.shapes[name] = result
         if ctx._out_values:
             for i, v in ctx._out_values.items():
@@ -252,6 +252,24 @@ def infer_shapes(graph: Graph, overrides: Optional[dict[str, Shape]] = None) -> 
     if overrides:
         overrides = check_overrides(graph, overrides)
     return _Inference(graph, overrides).infer()
+
+
+def _with_recorded(inferred: Shape, recorded: Shape) -> Shape:
+    """Fill unknown dims from a recorded ``_output_shapes`` entry, when it fits.
+
+    Exporters record the static shapes Python knew (including ``set_shape`` hints
+    our rules cannot derive), but a graph rewritten after export (a layout change,
+    say) keeps stale entries: one that contradicts what we inferred is ignored."""
+    if recorded is None:
+        return inferred
+    if inferred is None:
+        return tuple(recorded)
+    if len(inferred) != len(recorded):
+        return inferred
+    for a, b in zip(inferred, recorded):
+        if a >= 0 and b >= 0 and a != b:
+            return inferred
+    return tuple(a if a >= 0 else b for a, b in zip(inferred, recorded))
 
 
 def _recorded_shapes(node: Node) -> Optional[list[Shape]]:

@@ -317,9 +317,18 @@ def range_op(ctx):
         if n <= 1024:
             ctx.set_value(0, [start + i * delta for i in range(n)])
     else:
-        n = math.ceil(abs((limit - start) / delta)) if (limit - start) * delta > 0 else 0
+        # ceil(|(limit - start) / delta|), each step rounded to the op's float type
+        quotient = round_to(round_to(limit - start, dtype) / delta, dtype) \
+            if is_float_dtype(dtype) else (limit - start) / delta
+        if quotient is None or not math.isfinite(quotient):
+            return [(-1,)]
+        n = math.ceil(abs(quotient)) if (limit - start) * delta > 0 else 0
         if n <= 1024 and is_float_dtype(dtype):
-            ctx.set_value(0, [round_to(start + i * delta, dtype) for i in range(n)])
+            values, v = [], round_to(start, dtype)
+            for _ in range(n):  # the kernel accumulates: v += delta, in the op's type
+                values.append(v)
+                v = round_to(v + delta, dtype)
+            ctx.set_value(0, values)
     return [(n,)]
 
 
