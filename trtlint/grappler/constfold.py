@@ -607,11 +607,10 @@ class ConstantFolding(SimplifyRules):
             src = nm.get(text)
             if not self.is_really_constant(src):
                 raise FoldError()
-            value = src.attr("value")
-            if value is None or src.attr("dtype") is None:
+            if src.attr("dtype") is None:
                 raise FoldError()
             inputs[src.name] = src
-            total_in += value.nbytes
+            total_in += _const_nbytes(src)
         if _calls_function(node, self.graph):
             # grappler evaluates on a bare CPU device without a function runtime:
             # If/Case/While/PartitionedCall and library calls fail to evaluate
@@ -746,6 +745,18 @@ def _calls_function(node: WorkNode, graph: WorkGraph) -> bool:
         return True
     return any(isinstance(v, FuncRef) or (isinstance(v, list) and v and isinstance(v[0], FuncRef))
                for v in node.attrs.values())
+
+
+def _const_nbytes(node: WorkNode) -> int:
+    from .evaluate import const_shape
+
+    value = node.attr("value")
+    if value is not None:
+        return value.nbytes
+    shape = const_shape(node)
+    if shape is None or any(d < 0 for d in shape):
+        return 0
+    return _prod(shape) * dtype_size(node.attr("dtype"))
 
 
 def _prod(shape) -> int:

@@ -24,6 +24,18 @@ _ERRORS = (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, Overf
            AttributeError, ArithmeticError)
 
 
+def const_shape(node: WorkNode):
+    """The shape of a Const: its tensor's, or -- for a frozen variable whose value
+    trtlint did not read -- the variable's declared shape."""
+    value = node.attr("value")
+    if value is not None:
+        return value.shape
+    if node.has_attr("_scalar"):
+        return ()
+    shape = node.attr("_variable_shape")
+    return tuple(shape) if isinstance(shape, (tuple, list)) else None
+
+
 def _broadcast_gradient_args(inputs: list) -> Optional[list[list[int]]]:
     """``BroadcastGradientArgs`` on two known shapes (TensorFlow's ``BCast``)."""
     if len(inputs) != 2 or inputs[0] is None or inputs[1] is None:
@@ -59,7 +71,7 @@ def evaluate(node: WorkNode, inputs: dict[str, WorkNode], registry: OpRegistry) 
                                                            "value": w.attr("value")})
         const_nodes[ref.node] = c
         value = c.value
-        shapes[c.name] = [value.shape if value is not None else None]
+        shapes[c.name] = [value.shape if value is not None else const_shape(w)]
         v = const_value(c)
         if v is not None:
             values[(c.name, 0)] = v
