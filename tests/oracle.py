@@ -42,8 +42,8 @@ PathLike = Union[str, Path]
 # Flags a request may carry (the runner's JSON keys; see tools/tftrt-oracle/tftrt_oracle/request.py).
 # Output files are the helper's business: grappler-only graphs are written into the cache entry.
 FLAGS = ("precision", "minimum_segment_size", "dynamic_shape", "no_grappler", "max_batch_size", "outputs",
-         "input_shapes", "grappler_only", "layout_gpu", "gpu_compute_capability", "signature",
-         "int8_calibration")
+         "input_shapes", "grappler_only", "layout_gpu", "gpu_compute_capability", "signature", "tags",
+         "saved_model_converter", "int8_calibration")
 # Seconds a batch process may take per request (TF import included once) before it is killed.
 SECONDS_PER_REQUEST = 120
 

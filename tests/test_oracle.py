@@ -32,6 +32,8 @@ HALF_PLUS_TWO = CORPUS / "004_tfserving_half_plus_two_tf2"      # TF2 SavedModel
 REGRESSION = CORPUS / "001_tf2onnx_regression_tiny.pb"          # input of unknown rank
 STATELESS_CASE = CORPUS / "034_tf_mlir_stateless_case.pbtxt"    # text GraphDef
 CUSTOM_OPS = CORPUS / "023_deepmd_custom_ops_fp64.pb"           # ops stock TF does not have
+COUNTER = CORPUS / "005_tfserving_counter_stateful"             # TF1 SavedModel, ref variables
+TAXI = CORPUS / "027_tfx_taxi_estimator_savedmodel"              # TF1-style Estimator export
 FIXTURE_LOGS = REPO / "fixtures" / "logs"
 SETUP = REPO / "tools" / "tftrt-oracle" / "setup.sh"
 
@@ -218,6 +220,23 @@ def test_saved_model_is_converted_like_trt_graph_converter_v2():
     assert dynamic["mode"] == "dynamic_shape"
     assert {"StatefulPartitionedCall/Mul", "StatefulPartitionedCall/Add"} <= set(engine["members"])
     assert engine["inputs"] == ["x:0"] and engine["outputs"] == ["StatefulPartitionedCall/Add:0"]
+
+
+@needs_corpus
+@pytest.mark.oracle
+def test_tf1_saved_models_fall_back_to_the_tf1_converter_preparation():
+    taxi, taxi_v2_only, counter = run_oracle_many([
+        (TAXI, {}), (TAXI, {"saved_model_converter": "v2"}), (COUNTER, {"signature": "get_counter"})])
+    # convert_variables_to_constants_v2 cannot freeze the Estimator's signature; TF1's
+    # TrtGraphConverter (session + convert_variables_to_constants) can.
+    assert taxi_v2_only["error_kind"] == "input" and "freezing signature 'serving_default' failed" in taxi_v2_only["error"]
+    assert taxi["converter"] == "TrtGraphConverter" and "TrtGraphConverterV2's preparation failed" in taxi["notes"][0]
+    assert taxi["tensorrt_pass_ran"] and taxi["candidate_segments"] == len(taxi["segments"]) > 0
+    # Frozen, the counter's get_counter signature is a single node: grappler does not optimize
+    # graphs that small, so TF-TRT never sees it.
+    assert counter["converter"] == "TrtGraphConverter" and counter["outputs"] == ["counter"]
+    assert counter["tensorrt_pass_ran"] is False and counter["unconverted"] is None
+    assert "min_graph_nodes" in counter["notes"][-1]
 
 
 @needs_corpus

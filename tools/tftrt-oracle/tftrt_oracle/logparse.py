@@ -50,6 +50,7 @@ _NOT_CANDIDATE = re.compile(r"\] Not a TF-TRT candidate, \(Op type: (.*?)\), \(O
 _GRAPH_BOOKKEEPING = ("_SOURCE", "_SINK")
 _REPORT_TOTAL = re.compile(r"Total nonconverted OPs:\s*(\d+)")
 _REPORT_TYPES = re.compile(r"Total nonconverted OP Types:\s*(\d+)")
+_PASS_CALLED = re.compile(r"Called TRTOptimization Pass \S+ on a grappler item with id=tf_graph")
 _CANDIDATES = re.compile(r"Number of TensorRT candidate segments: (\d+)")
 _ADDING_CONST = re.compile(r"\] Adding const node (\S+)\s*$")
 _EDGE = re.compile(r"\] (Input|Output) edge = (\S+)\s*$")
@@ -110,6 +111,7 @@ class ConversionLog:
     dropped_segments: List[int]              # effective sizes of segments dropped as too small
     engine_info_failures: List[str]
     rejected_nodes: Dict[str, dict]          # node -> {"op", "reason"}: not a TF-TRT candidate
+    pass_ran: bool                           # TensorRTOptimizer was called on the main graph
 
 
 def parse_unconverted_report(records: List[str]) -> Optional[dict]:
@@ -200,7 +202,8 @@ def parse_conversion_log(text: str) -> ConversionLog:
         segment.outputs = list(facts.get("Output", []))
     return ConversionLog(records=records, unconverted=parse_unconverted_report(records),
                          candidate_segments=candidates, segments=segments, dropped_segments=dropped,
-                         engine_info_failures=engine_info_failures, rejected_nodes=rejected)
+                         engine_info_failures=engine_info_failures, rejected_nodes=rejected,
+                         pass_ran=any(_PASS_CALLED.search(record) for record in records))
 
 
 _TF_TRT_RECORD = re.compile(r"tf2tensorrt|TF-TRT|TensorRT|trt_convert|\[trt-stub\]")

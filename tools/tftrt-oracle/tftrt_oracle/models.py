@@ -11,12 +11,19 @@ Two paths, each following what TensorFlow 2.17's own converter does
 - SavedModel, as TrtGraphConverterV2.convert: load, take the signature's function, freeze it with
   convert_variables_to_constants_v2, clear every node's device, export a MetaGraphDef, and list
   the frozen function's inputs and outputs in "train_op".
+- SavedModel through the TF1 API, as TrtGraphConverter._convert_saved_model: load into a
+  tf.compat.v1 Session, freeze with convert_variables_to_constants keeping the signature's inputs
+  and outputs and the ops of the non-variable collections, and build a MetaGraphDef of the frozen
+  graph, those collections and the signature (grappler takes feeds and fetches from it).
+  TF1-era SavedModels often cannot go the V2 way (reference variables, hash tables that do not
+  freeze); with `saved_model_converter="auto"` (the default) the oracle falls back to this path and
+  says which converter it followed.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -38,6 +45,8 @@ class PreparedModel:
     format: str                 # "frozen_graph" | "pbtxt" | "saved_model"
     inputs: List[str]
     outputs: List[str]
+    converter: str = "TrtGraphConverter"        # whose preparation was followed
+    notes: List[str] = field(default_factory=list)
 
 
 def detect_format(path: Path) -> str:
@@ -142,20 +151,23 @@ def prepare_graph_def(path: Path, fmt: str, request: Request) -> PreparedModel:
     outputs = [name.split(":")[0] for name in request.outputs] or default_fetches(graph_def, graph)
     inputs = [node.name for node in graph_def.node if node.op == "Placeholder"]
     meta_graph = saver.export_meta_graph(graph_def=graph.as_graph_def(add_shapes=True), graph=graph)
-    tensors = [t.name for name in inputs + outputs for t in graph.get_operation_by_name(name).outputs]
-    meta_graph.collection_def["train_op"].CopyFrom(_train_op_collection(tensors))
+    # TrtGraphConverter puts the fetch nodes (its nodes_denylist) in "train_op"; Placeholders that
+    # no output needs are pruned, as they would be there.
+    meta_graph.collection_def["train_op"].CopyFrom(_train_op_collection(outputs))
     return PreparedModel(meta_graph=meta_graph, format=fmt, inputs=inputs, outputs=outputs)
 
 
-def prepare_saved_model(path: Path, request: Request) -> PreparedModel:
+def _tags(request: Request) -> List[str]:
+    return [tag for tag in request.tags.split(",") if tag]
+
+
+def prepare_saved_model_v2(path: Path, request: Request) -> PreparedModel:
     import tensorflow as tf
     from tensorflow.python.framework import convert_to_constants
     from tensorflow.python.training import saver
 
-    if request.outputs:
-        raise ModelError(f"{path}: --output does not apply to a SavedModel (its signature names the outputs)")
     try:
-        loaded = tf.saved_model.load(str(path), tags=["serve"])
+        loaded = tf.saved_model.load(str(path), tags=_tags(request))
     except Exception as exc:  # noqa: BLE001
         raise ModelError(f"{path}: TensorFlow cannot load the SavedModel: {_first_line(exc)}") from None
     signatures = getattr(loaded, "signatures", {})
@@ -177,7 +189,76 @@ def prepare_saved_model(path: Path, request: Request) -> PreparedModel:
     meta_graph.collection_def["train_op"].CopyFrom(_train_op_collection(tensors))
     inputs = [t.name.split(":")[0] for t in frozen.inputs]
     outputs = list(dict.fromkeys(t.name.split(":")[0] for t in frozen.outputs))
-    return PreparedModel(meta_graph=meta_graph, format="saved_model", inputs=inputs, outputs=outputs)
+    return PreparedModel(meta_graph=meta_graph, format="saved_model", inputs=inputs, outputs=outputs,
+                         converter="TrtGraphConverterV2")
+
+
+def _collections_to_keep(keys) -> List[str]:
+    # TrtGraphConverter drops the variable collections and those naming ops that freezing removes.
+    from tensorflow.python.framework import ops
+
+    dropped = set(ops.GraphKeys._VARIABLE_COLLECTIONS) | {
+        ops.GraphKeys.TRAIN_OP, ops.GraphKeys.WHILE_CONTEXT, ops.GraphKeys.COND_CONTEXT}
+    return [key for key in keys if key not in dropped]
+
+
+def prepare_saved_model_v1(path: Path, request: Request) -> PreparedModel:
+    import tensorflow as tf
+    from tensorflow.core.protobuf import meta_graph_pb2
+    from tensorflow.python.framework import convert_to_constants
+
+    graph = tf.Graph()
+    try:
+        with tf.compat.v1.Session(graph=graph) as session:
+            loaded = tf.compat.v1.saved_model.loader.load(session, _tags(request), str(path))
+            if request.signature not in loaded.signature_def:
+                raise ModelError(f"{path}: no signature {request.signature!r} "
+                                 f"(has: {', '.join(sorted(loaded.signature_def)) or 'none'})")
+            signature = loaded.signature_def[request.signature]
+            inputs = list(dict.fromkeys(t.name.split(":")[0] for t in signature.inputs.values()))
+            outputs = list(dict.fromkeys(t.name.split(":")[0] for t in signature.outputs.values()))
+            keep = set(inputs) | set(outputs)
+            kept_collections = _collections_to_keep(loaded.collection_def)
+            for key in kept_collections:
+                for item in graph.get_collection(key):
+                    if isinstance(item, tf.Operation):
+                        keep.add(item.name.split(":")[0])
+            frozen = convert_to_constants.convert_variables_to_constants(
+                session, session.graph.as_graph_def(add_shapes=True), sorted(keep))
+    except ModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"{path}: TensorFlow cannot load and freeze the SavedModel: {_first_line(exc)}") from None
+    if request.layout_gpu:
+        _place_on_gpu(frozen)
+    _apply_input_shapes(frozen, request.input_shapes)
+    meta_graph = meta_graph_pb2.MetaGraphDef()
+    meta_graph.graph_def.CopyFrom(frozen)
+    for key in kept_collections:
+        meta_graph.collection_def[key].CopyFrom(loaded.collection_def[key])
+    meta_graph.meta_info_def.CopyFrom(loaded.meta_info_def)
+    meta_graph.signature_def[request.signature].CopyFrom(signature)
+    return PreparedModel(meta_graph=meta_graph, format="saved_model", inputs=inputs, outputs=outputs,
+                         converter="TrtGraphConverter")
+
+
+def prepare_saved_model(path: Path, request: Request) -> PreparedModel:
+    if request.outputs:
+        raise ModelError(f"{path}: --output does not apply to a SavedModel (its signature names the outputs)")
+    if request.saved_model_converter == "v1":
+        return prepare_saved_model_v1(path, request)
+    try:
+        return prepare_saved_model_v2(path, request)
+    except ModelError as v2_failure:
+        if request.saved_model_converter == "v2":
+            raise
+        try:
+            model = prepare_saved_model_v1(path, request)
+        except ModelError as v1_failure:
+            raise ModelError(f"{v2_failure} (TF1 API: {str(v1_failure).split(': ', 1)[-1]})") from None
+        model.notes.append(f"TrtGraphConverterV2's preparation failed ({str(v2_failure).split(': ', 1)[-1]}); "
+                           f"prepared as TF1's TrtGraphConverter does")
+        return model
 
 
 def prepare(request: Request) -> PreparedModel:

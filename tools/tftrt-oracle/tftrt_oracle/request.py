@@ -5,7 +5,8 @@ JSON object per line (`oracle.py batch`); both become a `Request`. JSON keys are
 names with underscores: {"model": "g.pb", "precision": "FP16", "minimum_segment_size": 5,
 "dynamic_shape": true, "no_grappler": false, "max_batch_size": 8, "outputs": ["out"],
 "input_shapes": {"x": [1, 224, 224, 3]}, "grappler_only": false, "graph_out": null,
-"graph_after_grappler": null, "raw_log": null, "layout_gpu": false, "gpu_compute_capability": "7.5", "signature": "serving_default", "int8_calibration": true,
+"graph_after_grappler": null, "raw_log": null, "layout_gpu": false, "gpu_compute_capability": "7.5", "signature": "serving_default", "tags": "serve", "saved_model_converter": "auto",
+"int8_calibration": true,
 "id": <anything, echoed back>}.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 PRECISIONS = ("FP32", "FP16", "INT8")
+SAVED_MODEL_CONVERTERS = ("auto", "v2", "v1")
 
 
 class RequestError(ValueError):
@@ -39,11 +41,15 @@ class Request:
     layout_gpu: bool = False
     gpu_compute_capability: str = "7.5"
     signature: str = "serving_default"
+    tags: str = "serve"
+    saved_model_converter: str = "auto"
     int8_calibration: bool = True
     id: Any = None
 
     def validate(self) -> "Request":
         self.precision = str(self.precision).upper()
+        if self.saved_model_converter not in SAVED_MODEL_CONVERTERS:
+            raise RequestError(f"saved_model_converter must be one of {', '.join(SAVED_MODEL_CONVERTERS)}")
         if self.precision not in PRECISIONS:
             raise RequestError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         if not isinstance(self.minimum_segment_size, int) or self.minimum_segment_size < 1:
@@ -88,7 +94,7 @@ def from_args(args: argparse.Namespace) -> Request:
                    grappler_only=args.grappler_only, graph_out=args.graph_out,
                    graph_after_grappler=args.graph_after_grappler, raw_log=args.raw_log,
                    layout_gpu=args.layout_gpu, gpu_compute_capability=args.gpu_compute_capability,
-                   signature=args.signature,
+                   signature=args.signature, tags=args.tags, saved_model_converter=args.saved_model_converter,
                    int8_calibration=not args.no_int8_calibration).validate()
 
 
@@ -131,5 +137,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gpu-compute-capability", default="7.5", metavar="X.Y",
                         help="the virtual GPU's compute capability (with --layout-gpu; 8.0+ keeps FP32 NHWC)")
     parser.add_argument("--signature", default="serving_default", help="SavedModel signature key")
+    parser.add_argument("--tags", default="serve", help="SavedModel tag set, comma-separated ('' = the empty set)")
+    parser.add_argument("--saved-model-converter", default="auto", choices=SAVED_MODEL_CONVERTERS,
+                        help="prepare a SavedModel as TrtGraphConverterV2 (v2) or TF1's TrtGraphConverter "
+                             "(v1) does; auto: v2, falling back to v1")
     parser.add_argument("--no-int8-calibration", action="store_true",
                         help="INT8 without calibration (use_calibration=False, the QDQ path)")

@@ -90,11 +90,19 @@ def failed_segments_of(log: ConversionLog) -> List[dict]:
 
 def conversion_result(request: Request, model: PreparedModel, graph_def, log: ConversionLog,
                       tensorflow_version: str) -> dict:
+    notes = list(model.notes)
+    if not log.pass_ran:
+        # Measured on 005_tfserving_counter_stateful (one node once frozen).
+        notes.append("TensorRTOptimizer was not called on the graph: grappler leaves graphs of fewer "
+                     "than RewriterConfig.min_graph_nodes (4) nodes alone")
     return {
         "runner_version": RUNNER_VERSION,
         "tensorflow": tensorflow_version,
         "model": request.model,
         "format": model.format,
+        "converter": model.converter,
+        "notes": notes,
+        "tensorrt_pass_ran": log.pass_ran,
         "mode": mode_of(request),
         "target": target_of(request),
         # Static engines cannot be built with the stub TensorRT: run as dynamic engines instead.
@@ -125,6 +133,8 @@ def grappler_result(request: Request, model: PreparedModel, graph_def, log_recor
         "tensorflow": tensorflow_version,
         "model": request.model,
         "format": model.format,
+        "converter": model.converter,
+        "notes": model.notes,
         "mode": "grappler_only",
         "target": target_of(request),
         "inputs": model.inputs,
