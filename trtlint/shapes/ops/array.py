@@ -700,7 +700,13 @@ def _pad(ctx, mirror: bool = False):
 
 @shape_fn("Pad", "PadV2")
 def pad(ctx):
-    return _pad(ctx)
+    out = _pad(ctx)
+    v, pads = ctx.input_partial(0), ctx.input_ints(1)
+    if v is not None and pads is not None and len(pads) == 2 and out[0] is not None:
+        fill = ctx.input_scalar(2) if ctx.op == "PadV2" else 0
+        if fill is not None:  # a padded vector (shape arithmetic)
+            ctx.set_value(0, [fill] * pads[0] + list(v) + [fill] * pads[1])
+    return out
 
 
 @shape_fn("MirrorPad")
@@ -765,6 +771,12 @@ def broadcast_to(ctx):
         d = shape[-i]
         if d > 1:
             out[-i] = merge_dim(d, out[-i])
+    v = ctx.input_partial(0)
+    if v is not None and is_fully_defined(shape) and is_fully_defined(tuple(out)) and \
+            num_elements(tuple(out)) <= 1024:
+        from .folding import broadcast_indices
+
+        ctx.set_value(0, [v[i] for i in broadcast_indices(shape, out)])
     return [tuple(out)]
 
 

@@ -98,6 +98,12 @@ def broadcast_index_maps(a: Sequence[int], b: Sequence[int], out: Sequence[int])
     return ia, ib
 
 
+def broadcast_indices(shape: Sequence[int], out: Sequence[int]) -> list[int]:
+    """For each flat index of the broadcast result ``out``, the flat index into a
+    tensor of ``shape`` that supplies it."""
+    return broadcast_index_maps(shape, out, out)[0]
+
+
 def elementwise(fn: Callable, va: Sequence, sa: Shape, vb: Sequence, sb: Shape,
                 out_shape: Shape) -> Optional[list]:
     """``fn`` applied with broadcasting; unknown elements stay unknown."""

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 from ...graph.model import TensorRef
 from ..registry import shape_fn
 from ..util import ShapeError, broadcast, broadcast_all, merge
-from .folding import (elementwise, floor_div, floor_mod, is_float_dtype, is_int_dtype,
+from .folding import (broadcast_indices, elementwise, floor_div, floor_mod, is_float_dtype, is_int_dtype,
                       trunc_div, trunc_mod, wrap_int)
 
 
@@ -237,7 +237,15 @@ def binary_broadcast(ctx):
 
 @shape_fn("SelectV2")
 def select_v2(ctx):
-    out = broadcast_all([ctx.input_shape(0), ctx.input_shape(1), ctx.input_shape(2)])
+    shapes = [ctx.input_shape(0), ctx.input_shape(1), ctx.input_shape(2)]
+    out = broadcast_all(shapes)
+    values = [ctx.input_partial(i) for i in range(3)]
+    if out is not None and all(d >= 0 for d in out) and all(v is not None for v in values) \
+            and all(s is not None for s in shapes) and math.prod(out) <= 1024:
+        c, a, b = (broadcast_indices(s, out) for s in shapes)
+        vc, va, vb = values
+        ctx.set_value(0, [None if vc[i] is None else (va[j] if vc[i] else vb[k])
+                          for i, j, k in zip(c, a, b)])
     return [out]
 
 
@@ -296,7 +304,24 @@ def add_n(ctx):
 
 @shape_fn("Cumsum", "Cumprod", "CumulativeLogsumexp")
 def cumulative(ctx):
-    return [ctx.input_shape(0)]
+    shape = ctx.input_shape(0)
+    v = ctx.input_value(0)
+    if v is not None and shape is not None and len(shape) == 1 and ctx.op != "CumulativeLogsumexp":
+        exclusive, reverse = bool(ctx.attr("exclusive", False)), bool(ctx.attr("reverse", False))
+        seq = list(reversed(v)) if reverse else list(v)
+        acc = 0 if ctx.op == "Cumsum" else 1
+        out = []
+        for x in seq:
+            if exclusive:
+                out.append(acc)
+            acc = acc + x if ctx.op == "Cumsum" else acc * x
+            if not exclusive:
+                out.append(acc)
+        dtype = out_dtype(ctx)
+        out = [round_to(x, dtype) for x in out]
+        if all(x is not None for x in out):
+            ctx.set_value(0, list(reversed(out)) if reverse else out)
+    return [shape]
 
 
 @shape_fn("Range")
