@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 from ..errors import UsageError
 from ..outcome import ModelOutcome, combined_exit_code

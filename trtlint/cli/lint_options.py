@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from typing_extensions import Annotated
+from typing import Annotated
 
 ConfigOpt = Annotated[Optional[Path], typer.Option(
     "--config", help="Use this trtlint.toml or pyproject.toml for every model instead of "
