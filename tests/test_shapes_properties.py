@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trtlint.shapes.ops.array import _strided_values, strided_slice_plan
+from trtlint.shapes.ops.slicing import _strided_values, strided_slice_plan
 from trtlint.shapes.ops.folding import elementwise, transpose_values
 from trtlint.shapes.util import broadcast
 

@@ -7,7 +7,9 @@ module             ops
                    Size, Rank, Fill, ZerosLike, variable updates, ops with no outputs
 ``math``           element-wise unary/binary (broadcasting), Select, AddN, Range
 ``array``          Reshape, Squeeze, ExpandDims, Transpose, Concat, Pack, Split,
-                   Slice, StridedSlice, Gather, Pad, Tile, BroadcastTo, ...
+                   Pad, Tile, BroadcastTo, OneHot, DynamicStitch, ...
+``slicing``        Slice, StridedSlice, Gather, GatherNd, Scatter
+``layout``         SpaceToBatchND, BatchToSpaceND, SpaceToDepth, DataFormatVecPermute
 ``nn``             convolutions, pooling, batch norm, BiasAdd, MatMul, losses, TopK
 ``reduction``      Sum/Mean/Max/..., ArgMax, ReduceJoin
 ``control_flow``   Switch/Enter/Exit/NextIteration, TensorArray*, TensorList*,
@@ -25,5 +27,6 @@ module             ops
 =================  ==============================================================
 """
 
-from . import (array, control_flow, core, functions, image, io, linalg, math,  # noqa: F401
-               nn, quantization, ragged, random, reduction, rnn, sparse, strings)
+from . import (array, control_flow, core, functions, image, io, layout,  # noqa: F401
+               linalg, math, nn, quantization, ragged, random, reduction, rnn, slicing,
+               sparse, strings)

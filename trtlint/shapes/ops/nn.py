@@ -17,8 +17,7 @@ from typing import Optional
 
 from ..registry import shape_fn
 from ..util import (ShapeError, add_dim, broadcast, concatenate, div_dim, merge,
-                    merge_dim, mul_dim, sub_dim, subshape, unknown, with_rank,
-                    with_rank_at_least)
+                    merge_dim, mul_dim, subshape, unknown, with_rank, with_rank_at_least)
 
 
 def windowed_size(in_dim: int, k: int, dilation: int, stride: int, padding: str,
@@ -127,7 +126,6 @@ def conv2d_backprop_input(ctx):
     grad = with_rank(grad, 4)
     f = with_rank(ctx.input_shape(1), 4)
     n = sizes_shape[0]
-    depthwise = ctx.op.startswith("Depthwise")
     if n == 2:
         hw = ctx.shape_from_tensor(0)
         out = [0] * 4
