@@ -6,10 +6,14 @@ Analysis and summarise it.
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+from collections import Counter, deque
 from dataclasses import dataclass
+from typing import Callable, Optional, TypeVar
 
 from .analysis import Analysis
+from .graph.model import Graph, Node, TensorRef
+from .graph.tensors import Shape
 
 
 @dataclass
@@ -86,3 +90,436 @@ def segment_breakers(a: Analysis, limit: int = 10) -> list[Breaker]:
                            sum(size[t] for t in touched)))
     out.sort(key=lambda b: (-b.touched_size, -len(b.touches), b.node))
     return out[:limit]
+
+
+# ---------------------------------------------------------------------------------------
+# Facts the lint rules share.  Each helper caches its answer on the Analysis, because
+# several rules (and views) ask the same question of the same analysis.
+# ---------------------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+def _cached(a: Analysis, key: str, compute: Callable[[], _T]) -> _T:
+    """Compute once per Analysis (the cache lives on the object, next to what it reads)."""
+    store = vars(a).setdefault("_insight_cache", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def engine_of(a: Analysis) -> dict[str, str]:
+    """Node name -> name of the engine that will hold it (engines that build only)."""
+    def compute() -> dict[str, str]:
+        return {n: s.name for s in a.segments if s.will_build for n in s.nodes}
+    return _cached(a, "engine_of", compute)
+
+
+# -- where an engine input comes from -----------------------------------------------------
+
+@dataclass
+class InputTrace:
+    """A graph input that feeds some tensor, and one shortest path between them."""
+
+    graph_input: str            # node name of the model input (a Placeholder or signature arg)
+    shape: Shape                # the input's shape as the analysis sees it
+    path: list[str]             # node names from the graph input to the traced node
+
+    def path_text(self, keep: int = 2) -> str:
+        """``"image_tensor -> ToFloat -> ... (12 nodes) ... -> TensorArrayGatherV3"``."""
+        if len(self.path) <= 2 * keep + 1:
+            return " -> ".join(self.path)
+        hidden = len(self.path) - 2 * keep
+        return " -> ".join(self.path[:keep]) + f" -> ... ({hidden} nodes) ... -> " + \
+            " -> ".join(self.path[-keep:])
+
+
+def graph_input_names(a: Analysis) -> list[str]:
+    """Model inputs present in the graph TF-TRT sees, in signature order."""
+    return [spec.name for spec in a.model.inputs if spec.name in a.graph]
+
+
+def trace_to_graph_inputs(a: Analysis, tensor: str | TensorRef) -> list[InputTrace]:
+    """Graph inputs whose values reach ``tensor`` over data edges, nearest first.
+
+    Walks producers breadth first (so each path is a shortest one) and follows every
+    data input, through loops and TensorArrays alike: the question is "which input's
+    shape can this tensor inherit", and an image reaches the backbone of an SSD through
+    a map_fn loop.
+    """
+    ref = tensor if isinstance(tensor, TensorRef) else TensorRef.parse(tensor)
+    cache = _cached(a, "input_traces", dict)
+    if ref.node in cache:
+        return cache[ref.node]
+    inputs = set(graph_input_names(a))
+    g = a.graph
+    parent: dict[str, Optional[str]] = {ref.node: None}
+    queue = deque([ref.node])
+    found: list[str] = []
+    while queue:
+        name = queue.popleft()
+        if name in inputs:
+            found.append(name)
+        node = g.get(name)
+        if node is None:
+            continue
+        for src in node.inputs:
+            if src.node not in parent and src.node in g:
+                parent[src.node] = name
+                queue.append(src.node)
+    traces = []
+    for name in found:
+        path = [name]
+        while parent[path[-1]] is not None:
+            path.append(parent[path[-1]])  # type: ignore[arg-type]
+        traces.append(InputTrace(name, a.shapes.output_shape(name, 0), path))
+    cache[ref.node] = traces
+    return traces
+
+
+# -- tensors whose size depends on the data ------------------------------------------------
+
+#: ops whose output size depends on the values they read, and what decides it
+DATA_DEPENDENT_OPS = {
+    "Where": "the number of true elements",
+    "NonMaxSuppression": "the number of boxes kept",
+    "NonMaxSuppressionV2": "the number of boxes kept",
+    "NonMaxSuppressionV3": "the number of boxes kept",
+    "NonMaxSuppressionV4": "the number of boxes kept",
+    "NonMaxSuppressionV5": "the number of boxes kept",
+    "NonMaxSuppressionWithOverlaps": "the number of boxes kept",
+    "Unique": "the number of distinct values",
+    "UniqueV2": "the number of distinct values",
+    "UniqueWithCounts": "the number of distinct values",
+    "UniqueWithCountsV2": "the number of distinct values",
+    "DynamicPartition": "how many elements fall in each partition",
+    "ListDiff": "the number of elements not in the second list",
+    "SetDiff1D": "the number of elements not in the second list",
+    "CTCGreedyDecoder": "the decoded sequence lengths",
+    "CTCBeamSearchDecoder": "the decoded sequence lengths",
+}
+
+#: data-dependent ops that can also give an empty output (NMS always can: no box passes
+#: the score threshold; Unique of an empty input...)
+_MAY_BE_EMPTY_ORIGINS = frozenset(DATA_DEPENDENT_OPS) | {"TopKV2"}
+
+#: ops whose output is empty when the input at one of these positions is empty
+#: (None: any data input)
+_EMPTY_PASSES: dict[str, Optional[tuple[int, ...]]] = {
+    **{op: None for op in (
+        "Identity", "Snapshot", "StopGradient", "Cast", "Neg", "Abs", "Exp", "Log", "Sqrt",
+        "Rsqrt", "Square", "Relu", "Relu6", "Sigmoid", "Tanh", "Floor", "Ceil", "Round", "Sign",
+        "Reciprocal", "ZerosLike", "OnesLike", "LogicalNot", "Add", "AddV2", "Sub", "Mul", "Div",
+        "RealDiv", "FloorDiv", "FloorMod", "Maximum", "Minimum", "Pow", "SquaredDifference",
+        "Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual", "LogicalAnd",
+        "LogicalOr", "Select", "SelectV2", "BiasAdd", "ClipByValue", "Gather", "GatherV2",
+        "GatherNd", "Enter", "RefEnter", "Exit", "RefExit", "Merge", "RefMerge", "NextIteration",
+        "RefNextIteration", "Where", "Dequantize")},
+    **{op: (0,) for op in (
+        "Reshape", "ExpandDims", "Squeeze", "Transpose", "Slice", "StridedSlice", "SplitV",
+        "Unpack", "Tile", "ReverseV2", "Switch", "RefSwitch", "Softmax", "Pad", "PadV2",
+        "MirrorPad")},
+    "Split": (1,),
+}
+#: ops whose output is empty only when every value input is
+_EMPTY_IF_ALL = frozenset({"ConcatV2", "Concat", "Pack", "AddN"})
+
+
+def _topk_k_is_dynamic(g: Graph, node: Node) -> bool:
+    k = resolve_const(g, node.inputs[1]) if len(node.inputs) > 1 else None
+    return k is None
+
+
+def data_dependent_size_nodes(a: Analysis) -> dict[str, str]:
+    """Nodes whose output size depends on the data -> what decides the size.
+
+    TopKV2 counts when its ``k`` is not a constant: TensorRT needs ``k`` at build time.
+    """
+    def compute() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for node in a.graph:
+            why = DATA_DEPENDENT_OPS.get(node.op)
+            if why is not None:
+                out[node.name] = why
+            elif node.op == "TopKV2" and _topk_k_is_dynamic(a.graph, node):
+                out[node.name] = "the value of k, computed at run time"
+        return out
+    return _cached(a, "data_dependent", compute)
+
+
+def possibly_empty_nodes(a: Analysis) -> dict[str, str]:
+    """Nodes whose (first) output can be an empty tensor at run time -> the data-dependent
+    node the emptiness comes from.
+
+    Emptiness starts at data-dependent ops (a Where with no true element, an NMS that
+    keeps no box, a TopK with k == 0) and flows forward through element-wise ops,
+    gathers, reshapes, slices and loop plumbing.  Reductions stop it: the Min of an empty
+    tensor is a (poisonous) +inf scalar, not an empty tensor -- which is exactly how a
+    graph-transform QuantizeV2 ends up with max < min.
+    """
+    def compute() -> dict[str, str]:
+        g = a.graph
+        origin: dict[str, str] = {}
+        queue: deque[str] = deque()
+        for name in data_dependent_size_nodes(a):
+            if g[name].op in _MAY_BE_EMPTY_ORIGINS:
+                origin[name] = name
+                queue.append(name)
+        while queue:
+            name = queue.popleft()
+            for c in g.consumers(name):
+                if c.node in origin:
+                    continue
+                consumer = g[c.node]
+                if consumer.op in _EMPTY_IF_ALL:
+                    values = consumer.inputs[:-1] if consumer.op == "ConcatV2" else \
+                        consumer.inputs[1:] if consumer.op == "Concat" else consumer.inputs
+                    if not values or not all(v.node in origin for v in values):
+                        continue
+                elif consumer.op in _EMPTY_PASSES:
+                    positions = _EMPTY_PASSES[consumer.op]
+                    if positions is not None and c.dst_index not in positions:
+                        continue
+                else:
+                    continue
+                origin[c.node] = origin[name]
+                queue.append(c.node)
+        return origin
+    return _cached(a, "possibly_empty", compute)
+
+
+# -- constants seen through Identity ---------------------------------------------------------
+
+_PASS_THROUGH = frozenset({"Identity", "Snapshot", "StopGradient", "PreventGradient"})
+
+
+def resolve_const(g: Graph, ref: TensorRef) -> Optional[Node]:
+    """The Const node behind ``ref``, looking through Identity-like nodes (the ``/read``
+    Identity a frozen variable keeps), else None."""
+    seen: set[str] = set()
+    node = g.get(ref.node)
+    while node is not None and node.name not in seen:
+        seen.add(node.name)
+        if node.op == "Const":
+            return node
+        if node.op not in _PASS_THROUGH or not node.inputs:
+            return None
+        node = g.get(node.inputs[0].node)
+    return None
+
+
+#: ops whose output never depends on anything but their inputs' values
+_NOT_CONSTANT_SOURCES = frozenset({"Placeholder", "PlaceholderWithDefault", "VariableV2",
+                                   "Variable", "VarHandleOp", "ReadVariableOp", "_Arg",
+                                   "RandomUniform", "RandomStandardNormal", "TruncatedNormal"})
+
+
+def is_constant_expression(g: Graph, ref: TensorRef, limit: int = 64) -> bool:
+    """Whether ``ref`` is computed from constants only (a subgraph constant folding would
+    turn into one Const), looking at most ``limit`` nodes back."""
+    seen: set[str] = set()
+    stack = [ref.node]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = g.get(name)
+        if node is None or node.op in _NOT_CONSTANT_SOURCES or len(seen) > limit:
+            return False
+        if node.op == "Const":
+            continue
+        if not node.inputs:
+            return False
+        stack.extend(r.node for r in node.inputs)
+    return True
+
+
+def const_scalar(g: Graph, ref: TensorRef) -> Optional[float]:
+    """The single value of a one-element Const behind ``ref`` (None otherwise)."""
+    values = const_values(g, ref)
+    return float(values[0]) if values is not None and len(values) == 1 else None
+
+
+def const_values(g: Graph, ref: TensorRef, limit: int = 4096) -> Optional[list]:
+    """The values of the Const behind ``ref``, flattened (None when not a Const or larger
+    than ``limit`` elements: rules only read small range and axis constants)."""
+    const = resolve_const(g, ref)
+    if const is None or const.value is None:
+        return None
+    return const.value.values(limit=limit)
+
+
+# -- TF1 control flow frames ------------------------------------------------------------------
+
+@dataclass
+class ControlFlowRegion:
+    """A TF1 while loop (one frame) or cond, and where its nodes end up."""
+
+    kind: str                   # "while" | "cond"
+    name: str                   # frame name (while) or cond scope
+    scope: str                  # name prefix of its nodes, ending in "/"
+    nodes: list[str]            # member nodes in the analysed graph
+    in_engines: int             # members inside engines that build
+    ops: dict[str, int]         # member op histogram
+
+    @property
+    def kept_in_tf(self) -> int:
+        return len(self.nodes) - self.in_engines
+
+
+_LOOP_OPS = frozenset({"Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
+                       "RefNextIteration", "LoopCond"})
+CONTROL_FLOW_V1_OPS = frozenset({"Switch", "RefSwitch", "Merge", "RefMerge"}) | _LOOP_OPS
+
+
+def _scope_members(g: Graph, prefix: str) -> list[str]:
+    return [n.name for n in g if n.name.startswith(prefix)]
+
+
+def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
+    """TF1 while frames (by Enter ``frame_name``) and conds (Switch nodes outside any loop
+    machinery, by name scope), with how many of their nodes land in engines."""
+    def compute() -> list[ControlFlowRegion]:
+        g = a.graph
+        inside = engine_of(a)
+        frames: dict[str, str] = {}
+        for node in g:
+            if node.op in ("Enter", "RefEnter"):
+                frame = node.attr("frame_name") or node.scope
+                if frame not in frames:
+                    if isinstance(frame, str) and frame.endswith("/while_context"):
+                        prefix = frame[: -len("while_context")]
+                    else:
+                        prefix = node.scope + "/" if node.scope else ""
+                    frames[frame] = prefix
+        regions: list[ControlFlowRegion] = []
+        loop_prefixes = sorted(set(frames.values()), key=len)
+        for frame, prefix in frames.items():
+            members = _scope_members(g, prefix) if prefix else []
+            regions.append(_region(g, "while", frame, prefix, members, inside))
+        conds: dict[str, list[str]] = {}
+        for node in g:
+            if node.op not in ("Switch", "RefSwitch"):
+                continue
+            pred = g.get(node.inputs[1].node) if len(node.inputs) > 1 else None
+            if pred is not None and pred.op == "LoopCond":
+                continue
+            conds.setdefault(_cond_scope(node.name), []).append(node.name)
+        for scope, switches in conds.items():
+            members = _scope_members(g, scope) if scope and scope not in loop_prefixes \
+                else switches
+            regions.append(_region(g, "cond", scope.rstrip("/") or switches[0], scope, members,
+                                   inside))
+        regions.sort(key=lambda r: (-len(r.nodes), r.name))
+        return regions
+    return _cached(a, "cf_regions", compute)
+
+
+_COND_COMPONENT = re.compile(r"^cond(_\d+)?$")
+
+
+def _cond_scope(switch: str) -> str:
+    """The scope of the ``tf.cond`` a Switch belongs to, ending in "/": the innermost
+    ``cond``/``cond_N`` component of its name (``"a/cond/Shape/Switch" -> "a/cond/"``),
+    else the Switch's own scope."""
+    parts = switch.split("/")[:-1]
+    for i in range(len(parts) - 1, -1, -1):
+        if _COND_COMPONENT.match(parts[i]):
+            return "/".join(parts[: i + 1]) + "/"
+    return "/".join(parts) + "/" if parts else ""
+
+
+def _region(g: Graph, kind: str, name: str, prefix: str, members: list[str],
+            inside: dict[str, str]) -> ControlFlowRegion:
+    ops: dict[str, int] = {}
+    for m in members:
+        ops[g[m].op] = ops.get(g[m].op, 0) + 1
+    return ControlFlowRegion(kind, name, prefix, members, sum(1 for m in members if m in inside),
+                             dict(sorted(ops.items(), key=lambda kv: (-kv[1], kv[0]))))
+
+
+# -- engine boundaries ----------------------------------------------------------------------------
+
+@dataclass
+class BoundaryTensor:
+    """A tensor crossing between TensorFlow and a TensorRT engine."""
+
+    tensor: str                 # "node:i"
+    engine: str
+    direction: str              # "in" (TF -> TRT) | "out" (TRT -> TF)
+    dtype: Optional[str]
+    shape: Shape
+
+
+def engine_boundaries(a: Analysis) -> list[BoundaryTensor]:
+    """Every tensor entering or leaving an engine that builds, in engine order."""
+    def compute() -> list[BoundaryTensor]:
+        out = []
+        for seg in a.segments:
+            if not seg.will_build:
+                continue
+            for direction, tensors in (("in", seg.inputs), ("out", seg.outputs)):
+                for text in tensors:
+                    ref = TensorRef.parse(text)
+                    out.append(BoundaryTensor(text, seg.name, direction,
+                                              a.graph.output_dtype(ref), a.shapes.shape(ref)))
+        return out
+    return _cached(a, "boundaries", compute)
+
+
+# -- reading TF-TRT's failure messages ---------------------------------------------------------
+
+_UNKNOWN_DIM_MESSAGE = re.compile(
+    r"(?:TensorRTInputPH_(?P<port>\d+).*?)?(?:Input tensor with shape (?P<shape>\[[^\]]*\]) has an "
+    r"unknown non-batch dimension at dim (?P<dim>\d+)|Input shapes must be fully defined when "
+    r"in static mode.*?\(shape was (?P<shape2>\[[^\]]*\])\))", re.S)
+
+
+@dataclass
+class UnknownDimFailure:
+    """An engine that fails to build because an input has unknown non-batch dims."""
+
+    port: Optional[int]         # TensorRTInputPH_<port>, when the message names it
+    shape: str                  # as TF-TRT prints it, "[?,?,?,3]"
+    dim: Optional[int]          # the first unknown non-batch dim, when printed
+
+
+def unknown_dim_failure(reason: Optional[str]) -> Optional[UnknownDimFailure]:
+    """Parse a segment's failure reason for TF-TRT's unknown-dimension messages."""
+    if not reason:
+        return None
+    m = _UNKNOWN_DIM_MESSAGE.search(reason)
+    if m is None:
+        return None
+    port = int(m.group("port")) if m.group("port") else None
+    dim = int(m.group("dim")) if m.group("dim") else None
+    return UnknownDimFailure(port, m.group("shape") or m.group("shape2") or "", dim)
+
+
+# -- the precision engines are really built in --------------------------------------------------
+
+def effective_precision(a: Analysis) -> str:
+    """The precision TF-TRT builds engines in, which is not always the one asked for:
+
+    * a QuantizeAndDequantizeV2 anywhere switches TF-TRT 2.x to explicit-QDQ INT8;
+    * INT8 without calibration and without any quantization node gives FP16 engines
+      ("Set engine precision to FP16 due to missing QDQ OP").
+    """
+    def compute() -> str:
+        from .support.ruleset import load_ruleset
+
+        switches = load_ruleset(a.target.profile).explicit_qdq_ops
+        if switches and any(n.op in switches for n in a.graph):
+            return "INT8"
+        if a.target.precision == "INT8" and not a.target.use_calibration and \
+                not any(n.op in QUANTIZATION_RANGE_OPS for n in a.graph):
+            return "FP16"
+        return a.target.precision
+    return _cached(a, "effective_precision", compute)
+
+
+#: ops that carry quantization ranges TF-TRT can use instead of calibration
+QUANTIZATION_RANGE_OPS = frozenset({
+    "FakeQuantWithMinMaxVars", "FakeQuantWithMinMaxArgs", "FakeQuantWithMinMaxVarsPerChannel",
+    "QuantizeAndDequantizeV2", "QuantizeAndDequantizeV3", "QuantizeAndDequantizeV4"})
