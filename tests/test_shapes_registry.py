@@ -64,3 +64,39 @@ def test_registry_is_large_and_sorted():
     ops = registered_ops()
     assert ops == sorted(ops)
     assert len(ops) > 500
+
+
+def test_trt_engine_op_uses_recorded_output_shapes():
+    from trtlint.graph.model import Graph, Node, TensorRef
+    from trtlint.shapes import infer_shapes
+
+    x = Node("x", "Placeholder", attrs={"dtype": "float32", "shape": (-1, 8)})
+    engine = Node("TRTEngineOp_000_000", "TRTEngineOp", [TensorRef("x")],
+                  attrs={"OutT": ["float32", "float32"],
+                         "output_shapes": [(-1, 4), (-1, 4, 2)]})
+    reader = Node("y", "Identity", [TensorRef(engine.name, 1)], attrs={"T": "float32"})
+    shapes = infer_shapes(Graph([x, engine, reader]))
+    assert shapes.outputs(engine.name) == [(-1, 4), (-1, 4, 2)]
+    assert shapes.output_shape("y") == (-1, 4, 2)
+    bare = Node("TRTEngineOp_000_001", "TRTEngineOp", [TensorRef("x")],
+                attrs={"OutT": ["float32"]})
+    assert infer_shapes(Graph([x, bare])).outputs(bare.name) == [None]
+
+
+def test_shape_inference_never_imports_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from trtlint.load import load_model\n"
+        "from trtlint.shapes import infer_shapes\n"
+        f"m = load_model({str(CORPUS / '008_cms_deepjet_lstm_whileloop.pb')!r})\n"
+        "s = infer_shapes(m.graph)\n"
+        "assert s.output_shape('regression_pred/BiasAdd') is not None\n"
+        "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'\n"
+        "assert 'numpy' not in sys.modules, 'numpy was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -35,3 +35,14 @@ def call(ctx):
         if h is not None:
             ctx.set_handle(i, h)
     return list(shapes)
+
+
+@shape_fn("TRTEngineOp")
+def trt_engine(ctx):
+    """A TF-TRT engine (in an already converted graph): the output shapes the converter
+    recorded for its segment, when it recorded them."""
+    recorded = ctx.attr("output_shapes") or []
+    n = ctx.num_outputs or len(ctx.attr("OutT") or []) or len(recorded)
+    if recorded and len(recorded) >= n:
+        return [tuple(s) if s is not None else None for s in recorded[:n]]
+    return [None] * n
