@@ -11,6 +11,10 @@ loop ``Merge`` from the inputs already seen (the ``Enter``), then the loop body 
 re-run until every ``Merge`` covers what comes back through ``NextIteration``.  A
 ``Merge`` only ever *relaxes* (dims that differ become unknown), so this terminates;
 if it takes too many rounds the loop's merges give up to unknown rank.
+
+A call of a library function (``PartitionedCall``, or an op named after a function)
+is inferred through the function's body with the caller's shapes and values
+(:func:`infer_call`), as TensorFlow's shape refiner does.
 """
 
 from __future__ import annotations
