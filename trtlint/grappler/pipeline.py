@@ -15,6 +15,8 @@ library stays as it is.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..graph.model import Graph
 from ..load.model import Model
 from ..target import Target
@@ -43,7 +45,7 @@ def fetch_and_feed(model: Model) -> tuple[list[str], set[str]]:
 
 
 def run_passes(graph: Graph, fetches: list[str], feeds: set[str], gpu_layout: bool,
-               only: tuple[str, ...] = PASS_ORDER) -> tuple[Graph, list]:
+               only: tuple[str, ...] = PASS_ORDER, gpu: Optional[str] = None) -> tuple[Graph, list]:
     """Run the emulated passes on ``graph``; returns the new graph and pass records."""
     records: list = []
     if len(graph) < MIN_GRAPH_NODES:
@@ -68,7 +70,7 @@ def run_passes(graph: Graph, fetches: list[str], feeds: set[str], gpu_layout: bo
     if "layout" in only:
         before, changes = len(work), []
         if gpu_layout:
-            work = optimize_layout(work, preserve, info, changes)
+            work = optimize_layout(work, preserve, feeds, info, gpu, changes)
         else:
             changes.append("not run: no GPU (--cpu-layout)")
         record("layout", before, changes)
@@ -94,4 +96,4 @@ def run_passes(graph: Graph, fetches: list[str], feeds: set[str], gpu_layout: bo
 
 def run_builtin(model: Model, target: Target) -> tuple[Graph, list]:
     fetches, feeds = fetch_and_feed(model)
-    return run_passes(model.graph, fetches, feeds, target.gpu_layout)
+    return run_passes(model.graph, fetches, feeds, target.gpu_layout, gpu=target.gpu)
