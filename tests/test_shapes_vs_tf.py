@@ -221,6 +221,58 @@ def compare_case(case: GraphCase, workdir: Path) -> Agreement:
     return compare_shapes(case.id, tf_shapes, infer_shapes(model.graph), model.graph)
 
 
+def compare_function_bodies(case: GraphCase) -> Agreement:
+    """Every function of the model's library, inferred on its own with the argument
+    shapes TensorFlow assumes for it (``function_def_to_graph``), node by node."""
+    tf = _quiet_tensorflow()
+    from tensorflow.python.framework.function_def_to_graph import function_def_to_graph
+
+    from trtlint.graph.model import Graph
+    from trtlint.load import load_model
+    from trtlint.load.functions import FunctionBody
+    from trtlint.shapes import infer_shapes
+
+    if case.kind == "saved_model":
+        from tensorflow.core.protobuf import saved_model_pb2
+
+        sm = saved_model_pb2.SavedModel()
+        sm.ParseFromString((case.path / "saved_model.pb").read_bytes())
+        library = sm.meta_graphs[0].graph_def.library
+    else:
+        library = read_graph_def(case.path).library
+    if not library.function:
+        pytest.skip("no function library")
+    model = load_model(case.path)
+    ours = model.graph.library
+    total = Agreement(case.id + "#functions")
+    with tf.Graph().as_default():
+        for fdef in library.function:
+            name = fdef.signature.name
+            try:
+                fgraph = function_def_to_graph(fdef)
+            except Exception:  # noqa: BLE001 - TF cannot build this body alone; skip it
+                continue
+            tf_shapes = {op.name: [None if t.shape.rank is None else tuple(t.shape.as_list())
+                                   for t in op.outputs] for op in fgraph.get_operations()}
+            body = FunctionBody(ours[name], model.graph.registry, "", None, ours)
+            sub = Graph(body.nodes, ours, model.graph.registry, model.graph.producer)
+            args = {a.name: tf_shapes.get(a.name, [None])[0] for a in fdef.signature.input_arg}
+            overrides = {a: (tuple(-1 if d is None else d for d in shape)
+                             if shape is not None else None)
+                         for a, shape in args.items() if a in sub}
+            r = compare_shapes(name, tf_shapes, infer_shapes(sub, overrides), sub)
+            total.nodes += r.nodes
+            total.outputs += r.outputs
+            total.agree += r.agree
+            total.we_know_more += r.we_know_more
+            total.tf_unknown += r.tf_unknown
+            total.under += [(name,) + v for v in r.under]
+            total.contradictions += [(name,) + v for v in r.contradictions]
+    if total.outputs == 0:
+        pytest.skip("TensorFlow cannot build any of the library's functions on its own")
+    return total
+
+
 # -- pytest ------------------------------------------------------------------------------
 _RESULTS: dict[str, Agreement] = {}
 CASES = graph_cases()
@@ -248,6 +300,18 @@ def test_shapes_agree_with_tensorflow(case: GraphCase, workdir: Path):
     assert not result.under, (
         f"{len(result.under)} outputs where TensorFlow knows more than we do, "
         f"e.g. {result.under[:5]}")
+
+
+LIBRARY_CASES = [c for c in CASES if c.kind == "saved_model" or c.path.suffix == ".pbtxt"
+                 or "034" in c.id]
+
+
+@pytest.mark.parametrize("case", LIBRARY_CASES, ids=[c.id for c in LIBRARY_CASES])
+def test_function_bodies_agree_with_tensorflow(case: GraphCase):
+    result = compare_function_bodies(case)
+    _RESULTS[result.graph] = result
+    assert not result.contradictions, result.contradictions[:5]
+    assert not result.under, result.under[:5]
 
 
 def test_agreement_table(capsys):
@@ -289,16 +353,18 @@ def main() -> int:
     results = []
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for case in CASES:
+        jobs = [(c, lambda c=c: compare_case(c, Path(tmp))) for c in CASES]
+        jobs += [(c, lambda c=c: compare_function_bodies(c)) for c in LIBRARY_CASES]
+        for case, job in jobs:
             try:
-                r = compare_case(case, Path(tmp))
+                r = job()
             except pytest.skip.Exception as exc:
                 print(f"skip {case.id}: {exc}", file=sys.stderr)
                 continue
             results.append(r)
             for v in r.under + r.contradictions:
                 failures += 1
-                print(f"VIOLATION {case.id}: {v}", file=sys.stderr)
+                print(f"VIOLATION {r.graph}: {v}", file=sys.stderr)
     print(format_table(results))
     print(json.dumps({"violations": failures}))
     return 1 if failures else 0
