@@ -1,0 +1,52 @@
+"""TRT504: int32 shape tensors crossing engine boundaries."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ...graph.tensors import format_shape
+from ...insights import engine_boundaries
+from ..base import Rule
+from ..model import Finding
+from ._text import plural, some
+
+
+class ShapeTensorCrossing(Rule):
+    """Small int32 tensors (shapes, sizes, indices) cross between TensorFlow and an engine.
+
+    A rank-0 or rank-1 int32 tensor at an engine boundary is almost always shape
+    arithmetic (``tf.shape(x)[0] * 4``, a Reshape target, a slice size) computed half in
+    TensorFlow and half in TensorRT.  Each such crossing is a device-to-host
+    synchronisation point, and in dynamic shape mode it makes the engine depend on shape
+    tensor values, which need their own optimization profiles.
+
+    Anti-pattern::
+
+        n = tf.shape(x)[0]                              # TF (Shape is implicit-batch-unfriendly)
+        y = tf.reshape(z, tf.stack([n, -1, 4]))         # target computed in the engine
+
+    Fix::
+
+        y = tf.reshape(z, [-1, 100, 4])                 # static target: no shape tensor
+    """
+
+    id = "TRT504"
+    name = "shape-tensor-crossing"
+    severity = "info"
+
+    def check(self, analysis) -> Iterable[Finding]:
+        per_engine: dict[str, list] = {}
+        for b in engine_boundaries(analysis):
+            if b.dtype == "int32" and b.shape is not None and len(b.shape) <= 1:
+                per_engine.setdefault(b.engine, []).append(b)
+        for engine, crossings in per_engine.items():
+            shown = some((f"{b.tensor} {format_shape(b.shape)} ({b.direction})"
+                          for b in crossings), 3)
+            yield self.finding(
+                f"{engine} exchanges {plural(len(crossings), 'int32 shape-like tensor')} with "
+                f"TensorFlow: {shown}; shape arithmetic is split between TensorFlow and TensorRT",
+                node=crossings[0].tensor.rpartition(":")[0] or crossings[0].tensor,
+                segment=engine,
+                fix="Use static shapes (constant Reshape targets, -1 for the batch) so no shape "
+                    "has to be computed at run time.",
+                tensors=[b.tensor for b in crossings])
