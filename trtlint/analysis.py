@@ -123,4 +123,7 @@ def analyze(model: Model, target: Target) -> Analysis:
 
     inside = {n for s in segmentation.segments if s.will_build for n in s.nodes}
     result.flops_coverage = flops_coverage(graph, shapes, inside)
+    from .findings import run_rules
+
+    result.findings = run_rules(result)
     return result
