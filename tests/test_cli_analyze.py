@@ -208,7 +208,7 @@ def test_combined_exit_code(fmt, tmp_path):
 
 def test_results_do_not_depend_on_jobs(model_tree):
     outputs = {}
-    for jobs in ("1", "2", "0"):
+    for jobs in ("1", "2"):
         for fmt in ("json", "sarif", "markdown", "github"):
             result = invoke(str(model_tree), str(GRAPHS / "tf1_while_tensorarray.pb"),
                             "--format", fmt, "--jobs", jobs, "--fail-on", "info")
@@ -306,3 +306,12 @@ def test_example_still_works():
     result = runner.invoke(app, ["analyze", "--example", "ssd", "--format", "json"])
     assert result.exit_code in (0, 1), result.stderr
     assert json.loads(result.stdout)["schema"] == "trtlint.report/1"
+
+
+def test_worker_count():
+    from trtlint.cli.run_models import worker_count
+
+    assert worker_count(1, 10) == 1
+    assert worker_count(4, 2) == 2          # never more workers than models
+    assert worker_count(0, 64) == min(64, os.cpu_count() or 1)
+    assert worker_count(3, 0) == 1

@@ -111,7 +111,7 @@ def test_sarif_validates_and_maps_every_finding(ssd_analysis):
     results = run["results"]
     assert len(results) == len(ssd_analysis.findings)
     assert run["artifacts"][0]["location"]["uri"] == artifact_uri(str(ssd_analysis.model.path))
-    for finding, result in zip(ssd_analysis.findings, results):
+    for finding, result in zip(ssd_analysis.findings, results, strict=True):
         assert result["ruleId"] == finding.rule
         assert driver["rules"][result["ruleIndex"]]["id"] == finding.rule
         assert result["level"] == {"error": "error", "warning": "warning",
@@ -207,7 +207,7 @@ def test_github_one_command_per_finding_with_hostile_text():
     lines = text.splitlines()
     commands = [ln for ln in lines if ln.startswith("::")]
     assert len(commands) == len(outcome.findings)
-    for finding, line in zip(outcome.findings, commands):
+    for finding, line in zip(outcome.findings, commands, strict=True):
         level, props, msg = parse_command(line)
         assert level == {"error": "error", "warning": "warning", "info": "notice"}[
             finding.severity]
@@ -336,3 +336,40 @@ def test_markdown_cuts_long_lists(ssd_analysis, monkeypatch):
     assert "- ... and 1 more" in md
     assert len(_tables(_html(md))[1]) == 1 + 1  # header + one engine row
     assert f"... and {len(ssd_analysis.segments) - 1} more engines." in md
+
+
+# -- text graphs: findings point at the node's line --------------------------------------
+
+@pytest.mark.tensorflow
+def test_text_graph_findings_carry_the_node_line(tmp_path):
+    import tensorflow as tf
+
+    graph_def = tf.compat.v1.GraphDef()
+    graph_def.ParseFromString((GRAPHS / "seg_batch_reshape_transpose.pb").read_bytes())
+    tf.io.write_graph(graph_def, str(tmp_path), "model.pbtxt", as_text=True)
+    path = tmp_path / "model.pbtxt"
+    lines = path.read_text().splitlines()
+    a = _analysis(path)
+    assert a.model.format == "pbtxt" and a.findings
+    outcome = outcome_from_analysis(a)
+    with_node = [f for f in a.findings if f.node]
+    assert with_node and set(outcome.node_lines) == {f.node for f in with_node}
+    for node, line in outcome.node_lines.items():
+        assert lines[line - 1].strip() == f'name: "{node}"'
+        assert lines[line - 2] == "node {"
+    log = sarif_log(outcome)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    for finding, result in zip(a.findings, log["runs"][0]["results"], strict=True):
+        region = result["locations"][0]["physicalLocation"].get("region")
+        if finding.node:
+            assert region == {"startLine": outcome.node_lines[finding.node]}
+        else:
+            assert region is None
+    commands = [ln for ln in render_github(outcome).splitlines() if ln.startswith("::")]
+    for finding, line in zip(a.findings, commands, strict=True):
+        props = parse_command(line)[1]
+        if finding.node:
+            assert props["line"] == str(outcome.node_lines[finding.node])
+    # binary graphs have no lines
+    assert outcome_from_analysis(_analysis(GRAPHS / "seg_batch_reshape_transpose.pb")) \
+        .node_lines == {}

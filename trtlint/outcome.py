@@ -10,6 +10,7 @@ was analysed in this process or in a worker.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
@@ -38,6 +39,11 @@ class ModelOutcome:
     baselined: int = 0                          # findings hidden because the baseline has them
     fail_on: str = "error"
     rendered: Optional[str] = None              # rich/html text rendered where it was analysed
+    #: text graphs only: node name -> 1-based line of its ``name:`` field, for findings
+    node_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, node: Optional[str]) -> Optional[int]:
+        return self.node_lines.get(node) if node else None
 
     @property
     def failing(self) -> list[Finding]:
@@ -68,6 +74,43 @@ class ModelOutcome:
         return p.as_posix()
 
 
+_TOP_NODE = re.compile(r"^node\s*\{")
+_NAME_FIELD = re.compile(r'^\s+name:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def pbtxt_node_lines(path: Union[str, Path], wanted: Iterable[str]) -> dict[str, int]:
+    """Where the wanted nodes are defined in a text GraphDef (``name:`` line, 1-based).
+
+    Reads the layout TensorFlow writes (``node {`` at column 0, the node's ``name:``
+    first inside it); a file laid out otherwise simply yields no lines, and reports
+    fall back to the file alone.  Nodes of library functions are not looked at.
+    """
+    wanted = set(wanted)
+    found: dict[str, int] = {}
+    if not wanted:
+        return found
+    expect_name = False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for number, line in enumerate(fh, start=1):
+                if _TOP_NODE.match(line):
+                    expect_name = True
+                    continue
+                if expect_name:
+                    m = _NAME_FIELD.match(line)
+                    if m:
+                        name = m.group(1).encode("utf-8").decode("unicode_escape") \
+                            if "\\" in m.group(1) else m.group(1)
+                        if name in wanted:
+                            found[name] = number
+                            if len(found) == len(wanted):
+                                break
+                        expect_name = False
+    except OSError:
+        return {}
+    return found
+
+
 def combined_exit_code(outcomes: Iterable[ModelOutcome]) -> int:
     """Several models, one exit code: the worst of theirs (2 > 1 > 0)."""
     return max((o.exit_code for o in outcomes), default=EXIT_OK)
@@ -78,9 +121,13 @@ def outcome_from_analysis(analysis: "Analysis", fail_on: str = "error",
     """An outcome for an analysis already in memory (its findings as they are)."""
     from .report import report_json
 
+    lines = {}
+    if analysis.model.format == "pbtxt":
+        nodes = {f.node for f in analysis.findings if f.node}
+        lines = pbtxt_node_lines(analysis.model.path, nodes)
     return ModelOutcome(path=str(analysis.model.path),
                         report=report_json(analysis, verbose=verbose),
-                        findings=list(analysis.findings), fail_on=fail_on)
+                        findings=list(analysis.findings), fail_on=fail_on, node_lines=lines)
 
 
 OutcomeInput = Union["Analysis", ModelOutcome, Sequence[Union["Analysis", ModelOutcome]]]

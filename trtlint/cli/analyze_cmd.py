@@ -219,9 +219,9 @@ def analyze(
     """Predict which nodes TF-TRT puts into which TensorRT engine, which stay in TensorFlow
     and why, without TensorFlow or a GPU.
 
-    Settings come from flags, then from [tool.trtlint] in pyproject.toml or a trtlint.toml
-    found upward from each model, then from the defaults.  Exit code: 0 when no finding
-    reaches --fail-on, 1 when one does, 2 on a usage or input error.
+    Settings come from flags, then from a trtlint.toml (or the tool.trtlint table of a
+    pyproject.toml) found upward from each model, then from the defaults.  Exit code: 0
+    when no finding reaches --fail-on, 1 when one does, 2 on a usage or input error.
     """
     from ..baseline import load_baseline
 

@@ -12,7 +12,7 @@ would make every one of its findings "new" later) and the exit code is 2.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import typer
 from typing import Annotated

@@ -25,7 +25,7 @@ from typing import Callable, Optional, Sequence
 
 from ..config import FindingFilter
 from ..errors import TrtlintError
-from ..outcome import ModelOutcome
+from ..outcome import ModelOutcome, pbtxt_node_lines
 from ..target import Target
 
 #: formats rendered where the model is analysed (they need the whole Analysis)
@@ -106,8 +106,12 @@ def analyse_model(job: ModelJob) -> ModelOutcome:
             rendered = _render_rich(analysis, job.render)
         elif job.render.format == "html":
             rendered = _render_html(analysis)
+        node_lines = {}
+        if model.format == "pbtxt":
+            node_lines = pbtxt_node_lines(model.path, {f.node for f in findings if f.node})
         return ModelOutcome(path=job.path, report=report, findings=list(findings),
-                            baselined=baselined, fail_on=job.fail_on, rendered=rendered)
+                            baselined=baselined, fail_on=job.fail_on, rendered=rendered,
+                            node_lines=node_lines)
     except TrtlintError as exc:
         message = exc.one_line()
         if exc.path is None:

@@ -71,7 +71,10 @@ def render_github(items: OutcomeInput) -> str:
             message = f"{finding.node}: {finding.message}" if finding.node else finding.message
             if finding.fix:
                 message += f"\nFix: {finding.fix}"
+            line = outcome.line_of(finding.node)
             lines.append(command(LEVELS.get(finding.severity, "warning"), message,
-                                 file=outcome.artifact, title=_title(finding.rule)))
+                                 file=outcome.artifact,
+                                 line=str(line) if line is not None else "",
+                                 title=_title(finding.rule)))
         lines.append(_summary(outcome))
     return "\n".join(lines) + ("\n" if lines else "")

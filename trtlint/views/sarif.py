@@ -9,11 +9,13 @@ Azure DevOps and most IDE "problems" panes import.  The mapping:
   with trtlint's prediction summary (target, engines, coverage) in its properties;
 - one ``result`` per finding: ``ruleId``/``ruleIndex``, level (info -> ``note``), the
   model file as ``physicalLocation.artifactLocation`` and the node name as a
-  ``logicalLocation`` (a graph has no line numbers; the node is the real place);
+  ``logicalLocation`` (a binary graph has no lines: the node is the real place; for a
+  text graph the ``region`` also gives the line of the node's definition);
 - models that could not be analysed become ``toolExecutionNotifications`` and set
   ``executionSuccessful`` to false.
 
-Everything here is a pure function of outcomes (or analyses): no file is read.
+Everything here is a pure function of outcomes: no file is read (an Analysis given
+instead is turned into an outcome first, which looks up text-graph lines).
 """
 
 from __future__ import annotations
@@ -77,6 +79,9 @@ def _result(outcome: ModelOutcome, artifact_index: int, finding,
     location: dict[str, Any] = {
         "physicalLocation": {"artifactLocation": {"uri": artifact_uri(outcome.artifact),
                                                   "index": artifact_index}}}
+    line = outcome.line_of(finding.node)
+    if line is not None:  # text graphs: the node's definition
+        location["physicalLocation"]["region"] = {"startLine": line}
     if finding.node:
         location["logicalLocations"] = [{
             "name": finding.node.rpartition("/")[2] or finding.node,
