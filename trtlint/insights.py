@@ -6,6 +6,7 @@ Analysis and summarise it.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -142,10 +143,10 @@ def graph_input_names(a: Analysis) -> list[str]:
 def trace_to_graph_inputs(a: Analysis, tensor: str | TensorRef) -> list[InputTrace]:
     """Graph inputs whose values reach ``tensor`` over data edges, nearest first.
 
-    Walks producers breadth first (so each path is a shortest one) and follows every
-    data input, through loops and TensorArrays alike: the question is "which input's
-    shape can this tensor inherit", and an image reaches the backbone of an SSD through
-    a map_fn loop.
+    Follows every data input, through loops and TensorArrays alike: the question is
+    "which input's shape can this tensor inherit", and an image reaches the backbone of
+    an SSD through a map_fn loop.  Each path is a shortest one, preferring paths that do
+    not go through shape-reading ops.
     """
     ref = tensor if isinstance(tensor, TensorRef) else TensorRef.parse(tensor)
     cache = _cached(a, "input_traces", dict)
@@ -153,28 +154,44 @@ def trace_to_graph_inputs(a: Analysis, tensor: str | TensorRef) -> list[InputTra
         return cache[ref.node]
     inputs = set(graph_input_names(a))
     g = a.graph
+    # Dijkstra over producers; stepping through an op that only reads a shape costs a
+    # lot, so the path shown is the one the VALUES take (through the map_fn loop), not
+    # the one a TensorArray's size takes from tf.shape(image).
+    best: dict[str, int] = {ref.node: 0}
     parent: dict[str, Optional[str]] = {ref.node: None}
-    queue = deque([ref.node])
+    heap = [(0, ref.node)]
     found: list[str] = []
-    while queue:
-        name = queue.popleft()
+    while heap:
+        cost, name = heapq.heappop(heap)
+        if cost > best.get(name, cost):
+            continue
         if name in inputs:
             found.append(name)
         node = g.get(name)
         if node is None:
             continue
+        step = _METADATA_COST if node.op in _SHAPE_READERS else 1
         for src in node.inputs:
-            if src.node not in parent and src.node in g:
+            if src.node not in g:
+                continue
+            new_cost = cost + step
+            if new_cost < best.get(src.node, 1 << 60):
+                best[src.node] = new_cost
                 parent[src.node] = name
-                queue.append(src.node)
+                heapq.heappush(heap, (new_cost, src.node))
     traces = []
-    for name in found:
+    for name in sorted(found, key=lambda n: best[n]):
         path = [name]
         while parent[path[-1]] is not None:
             path.append(parent[path[-1]])  # type: ignore[arg-type]
         traces.append(InputTrace(name, a.shapes.output_shape(name, 0), path))
     cache[ref.node] = traces
     return traces
+
+
+#: ops that read only the shape of their input, and the cost of tracing through one
+_SHAPE_READERS = frozenset({"Shape", "ShapeN", "Size", "Rank", "TensorArraySizeV3"})
+_METADATA_COST = 1000
 
 
 # -- tensors whose size depends on the data ------------------------------------------------
@@ -383,16 +400,21 @@ def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
     def compute() -> list[ControlFlowRegion]:
         g = a.graph
         inside = engine_of(a)
-        frames: dict[str, str] = {}
+        enter_scopes: dict[str, list[str]] = {}
         for node in g:
             if node.op in ("Enter", "RefEnter"):
-                frame = node.attr("frame_name") or node.scope
-                if frame not in frames:
-                    if isinstance(frame, str) and frame.endswith("/while_context"):
-                        prefix = frame[: -len("while_context")]
-                    else:
-                        prefix = node.scope + "/" if node.scope else ""
-                    frames[frame] = prefix
+                frame = node.attr("frame_name")
+                frame = frame if isinstance(frame, str) and frame else node.scope
+                enter_scopes.setdefault(frame, []).append(node.scope)
+        frames: dict[str, str] = {}
+        for frame, scopes in enter_scopes.items():
+            if frame.endswith("/while_context"):
+                frames[frame] = frame[: -len("while_context")]
+            else:
+                # Loop-invariant Enters sit in sub-scopes ("lstm/while/MatMul/Enter"): the
+                # loop is the scope all of its Enters share.
+                common = _common_scope(scopes)
+                frames[frame] = common + "/" if common else ""
         regions: list[ControlFlowRegion] = []
         loop_prefixes = sorted(set(frames.values()), key=len)
         for frame, prefix in frames.items():
@@ -414,6 +436,19 @@ def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
         regions.sort(key=lambda r: (-len(r.nodes), r.name))
         return regions
     return _cached(a, "cf_regions", compute)
+
+
+def _common_scope(scopes: list[str]) -> str:
+    """Longest common prefix of name scopes, by whole components."""
+    parts = [s.split("/") for s in scopes if s]
+    if not parts or len(parts) < len(scopes):
+        return ""
+    common: list[str] = []
+    for items in zip(*parts):
+        if any(x != items[0] for x in items):
+            break
+        common.append(items[0])
+    return "/".join(common)
 
 
 _COND_COMPONENT = re.compile(r"^cond(_\d+)?$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ...insights import is_constant_expression
 from ...support.ruleset import load_ruleset
 from ..base import Rule
 from ..model import Finding
@@ -54,6 +55,9 @@ class ImplicitBatchLimits(Rule):
             r = d.reason
             if d.supported or r is None or r.code not in counts or d.op not in registered:
                 continue
+            node = a.graph[name]
+            if node.inputs and all(is_constant_expression(a.graph, ref) for ref in node.inputs):
+                continue  # weights plumbing (a Const's /read Identity): no data flows here
             counts[r.code][d.op] = counts[r.code].get(d.op, 0) + 1
             first.setdefault(r.code, name)
         total = sum(sum(c.values()) for c in counts.values())

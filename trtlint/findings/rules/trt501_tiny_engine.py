@@ -66,7 +66,9 @@ class TinyEngine(Rule):
                 fix="Make the nodes around it convertible so it grows, or raise "
                     "--minimum-segment-size to leave it in TensorFlow.",
                 effective_nodes=seg.effective_nodes, crossings=crossings)
-        small = [d for d in a.segmentation.dropped if d.reason == "minimum_segment_size"]
+        # A lone Const is no computation: only clusters that do something are worth naming.
+        small = [d for d in a.segmentation.dropped if d.reason == "minimum_segment_size"
+                 and any(n in a.graph and a.graph[n].op != "Const" for n in d.nodes)]
         if small:
             nodes = sum(len(d.nodes) for d in small)
             yield self.finding(

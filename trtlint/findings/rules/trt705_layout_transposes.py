@@ -58,7 +58,7 @@ class LayoutTransposes(Rule):
         engines = engine_of(a)
         inserted = [n for n in a.graph
                     if (n.op in LAYOUT_OPS or "LayoutOptimizer" in n.name)
-                    and n.name not in engines]
+                    and n.op != "Const" and n.name not in engines]
         if inserted:
             names = [n.name for n in inserted]
             ops = sorted({n.op for n in inserted})
