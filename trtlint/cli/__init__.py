@@ -45,6 +45,7 @@ from . import logs_cmd  # noqa: E402,F401
 from . import analyze_cmd  # noqa: E402,F401
 from . import rules_cmd  # noqa: E402,F401
 from . import baseline_cmd  # noqa: E402,F401
+from . import viz_cmd  # noqa: E402,F401
 
 
 def main(argv: Optional[list[str]] = None) -> None:
