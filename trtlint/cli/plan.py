@@ -53,8 +53,8 @@ class CommandLine:
     signature: Optional[str] = None
     tags: Optional[list[str]] = None
     outputs: Optional[list[str]] = None
-    _resolved: dict[str, Any] = field(default_factory=dict, repr=False)
-    _finder: ConfigFinder = field(default_factory=ConfigFinder, repr=False)
+    _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _finder: ConfigFinder = field(default_factory=ConfigFinder, init=False, repr=False)
 
     def overrides(self) -> dict[str, Any]:
         """The values :func:`trtlint.config.merge_settings` expects (validated once)."""
