@@ -26,6 +26,7 @@ from ..graph.model import Graph, Node, TensorRef
 from ..graph.tensors import Shape
 from . import ops as _ops  # noqa: F401  (registers the shape functions)
 from .context import ShapeContext
+from .handles import relax_handle
 from .overrides import check_overrides
 from .registry import lookup
 from .util import merge_lenient, relax
@@ -175,24 +176,29 @@ class _Inference:
         shape: Shape = None
         first = True
         handle = None
-        handle_ok = True
         for ref in node.inputs:
             outs = self.shapes.get(ref.node)
             if outs is None:
                 continue  # a back edge not visited yet
             s = outs[ref.index] if ref.index < len(outs) else None
-            shape = s if first else relax(shape, s)
             h = self.handles.get((ref.node, ref.index))
             if first:
-                handle = h
-            elif h != handle:
-                handle_ok = False
+                shape, handle = s, h
+            else:
+                shape, handle = relax(shape, s), relax_handle(handle, h)
             first = False
         if previous is not None:
-            shape = relax(previous[0], shape) if not first else previous[0]
+            if first:
+                shape = previous[0]
+            else:
+                shape = relax(previous[0], shape)
+                handle = relax_handle(self.handles.get((node.name, 0)), handle) \
+                    if (node.name, 0) in self.handles else None
         self.shapes[node.name] = [shape, ()]
-        if handle is not None and handle_ok:
+        if handle is not None:
             self.handles[(node.name, 0)] = handle
+        else:
+            self.handles.pop((node.name, 0), None)
 
     def clear(self, name: str) -> None:
         """Forget the values and handle data a node recorded (before re-running it)."""
@@ -227,11 +233,13 @@ class _Inference:
             self._rerun(order, _downstream(self.graph, [m.name for m in merges]))
 
     def _relax_merges(self, merges: list[Node]) -> list[str]:
+        """Relax every loop Merge with what now comes back; the ones that changed
+        (shape or handle data) need their loop body re-run."""
         changed = []
         for m in merges:
-            before = self.shapes.get(m.name, [None])[0]
+            before = (self.shapes.get(m.name, [None])[0], self.handles.get((m.name, 0)))
             self._run_merge(m)
-            if self.shapes[m.name][0] != before:
+            if (self.shapes[m.name][0], self.handles.get((m.name, 0))) != before:
                 changed.append(m.name)
         return changed
 

@@ -13,8 +13,11 @@ assumed to keep its loop variables' shapes (TensorFlow's own convention).
 
 from __future__ import annotations
 
+from ...graph.tensors import Shape
+from ..handles import EMPTY, join_items, tensor_list
 from ..registry import shape_fn
-from ..util import concatenate, merge, relax, subshape, with_rank, with_rank_at_least
+from ..util import (concatenate, merge, merge_dim, relax, subshape, with_rank,
+                    with_rank_at_least)
 
 
 def _forward_everything(ctx, outputs: int = 1):
@@ -60,7 +63,10 @@ def _ta_element(ctx, i: int = 0):
 @shape_fn("TensorArrayV3", "TensorArrayV2", "TensorArray")
 def tensor_array(ctx):
     with_rank(ctx.input_shape(0), 0)
-    ctx.set_handle(0, ("tensor_array", _element_shape_attr(ctx)))
+    # A TensorArray that cannot grow keeps the size it was made with.
+    size = None if ctx.attr("dynamic_size", False) else ctx.input_scalar(0)
+    ctx.set_handle(0, ("tensor_array", _element_shape_attr(ctx),
+                       None if size is None else int(size)))
     if ctx.op == "TensorArrayV3":
         return [(2,), ()]
     return [(2,)]
@@ -100,9 +106,16 @@ def tensor_array_concat(ctx):
 
 @shape_fn("TensorArrayWriteV3", "TensorArrayWriteV2", "TensorArrayWrite",
           "TensorArrayScatterV3", "TensorArrayScatterV2", "TensorArrayScatter",
-          "TensorArraySplitV3", "TensorArraySplitV2", "TensorArraySplit",
-          "TensorArraySizeV3", "TensorArraySizeV2", "TensorArraySize")
+          "TensorArraySplitV3", "TensorArraySplitV2", "TensorArraySplit")
 def tensor_array_scalar(ctx):
+    return [()]
+
+
+@shape_fn("TensorArraySizeV3", "TensorArraySizeV2", "TensorArraySize")
+def tensor_array_size(ctx):
+    h = ctx.input_handle(0)
+    if h is not None and h[0] == "tensor_array" and h[2] is not None:
+        ctx.set_value(0, [h[2]])  # what TensorArray.stack() gathers: range(size)
     return [()]
 
 
@@ -112,17 +125,31 @@ def tensor_array_close(ctx):
 
 
 # -- TensorList (TF2 while loops) --------------------------------------------------------
-def _tl_element(ctx, i: int = 0):
+def _list(ctx, i: int = 0):
+    """The list handle data of input ``i`` (see ``handles.py``), or None."""
     h = ctx.input_handle(i)
-    if h is not None and h[0] == "tensor_list":
-        return h[1]
-    return None
+    return h if h is not None and h[0] == "tensor_list" else None
+
+
+def _tl_element(ctx, i: int = 0) -> Shape:
+    """Shape of an element: the declared shape sharpened by what was written."""
+    h = _list(ctx, i)
+    if h is None:
+        return None
+    return h[1] if h[3] == EMPTY else merge(h[1], h[3])
+
+
+def _tl_length(ctx, i: int = 0) -> int:
+    h = _list(ctx, i)
+    return h[2] if h is not None and h[2] is not None else -1
 
 
 @shape_fn("TensorListReserve", "EmptyTensorList")
 def tensor_list_reserve(ctx):
     elem = ctx.shape_from_tensor(0, scalar_means_unknown=True)
-    ctx.set_handle(0, ("tensor_list", elem))
+    length = ctx.input_scalar(1) if ctx.op == "TensorListReserve" else 0
+    ctx.set_handle(0, tensor_list(elem, None if length is None or int(length) < 0
+                                  else int(length)))
     return [()]
 
 
@@ -130,16 +157,30 @@ def tensor_list_reserve(ctx):
 def tensor_list_from_tensor(ctx):
     t = with_rank_at_least(ctx.input_shape(0), 1)
     declared = ctx.shape_from_tensor(1, scalar_means_unknown=True)
-    ctx.set_handle(0, ("tensor_list", merge(subshape(t, 1), declared)))
+    length = None if t is None or t[0] < 0 else t[0]
+    ctx.set_handle(0, tensor_list(declared, length, subshape(t, 1)))
     return [()]
 
 
 @shape_fn("TensorListSetItem", "TensorListPushBack", "TensorListResize",
           "TensorListScatterIntoExistingList")
 def tensor_list_update(ctx):
-    h = ctx.input_handle(0)
+    h = _list(ctx)
     if h is not None:
-        ctx.set_handle(0, h)
+        _, elem, length, items = h
+        if ctx.op == "TensorListSetItem":
+            items = join_items(items, ctx.input_shape(2))
+            if ctx.attr("resize_if_index_out_of_bounds", False):
+                length = None
+        elif ctx.op == "TensorListPushBack":
+            items = join_items(items, ctx.input_shape(1))
+            length = None if length is None else length + 1
+        elif ctx.op == "TensorListResize":
+            size = ctx.input_scalar(1)
+            length = None if size is None else int(size)
+        else:  # scattering: data-dependent indices and items
+            length, items = None, None
+        ctx.set_handle(0, tensor_list(elem, length, items))
     return [()]
 
 
@@ -151,18 +192,21 @@ def tensor_list_get_item(ctx):
 
 @shape_fn("TensorListPopBack")
 def tensor_list_pop_back(ctx):
-    h = ctx.input_handle(0)
-    if h is not None:
-        ctx.set_handle(0, h)
+    h = _list(ctx)
     declared = ctx.shape_from_tensor(1, scalar_means_unknown=True)
-    return [(), merge(_tl_element(ctx), declared)]
+    item = merge(_tl_element(ctx), declared)
+    if h is not None:
+        length = None if h[2] is None or h[2] <= 0 else h[2] - 1
+        ctx.set_handle(0, tensor_list(h[1], length, h[3]))
+    return [(), item]
 
 
 @shape_fn("TensorListStack")
 def tensor_list_stack(ctx):
     elem = merge(_tl_element(ctx), ctx.shape_from_tensor(1, scalar_means_unknown=True))
     n = int(ctx.attr("num_elements", -1))
-    return [concatenate((n if n >= 0 else -1,), elem)]
+    n = merge_dim(n if n >= 0 else -1, _tl_length(ctx))
+    return [concatenate((n,), elem)]
 
 
 @shape_fn("TensorListGather")
@@ -174,6 +218,9 @@ def tensor_list_gather(ctx):
 
 @shape_fn("TensorListLength")
 def tensor_list_length(ctx):
+    n = _tl_length(ctx)
+    if n >= 0:
+        ctx.set_value(0, [n])
     return [()]
 
 
