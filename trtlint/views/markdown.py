@@ -151,7 +151,8 @@ def findings_section(outcome: ModelOutcome) -> list[str]:
         for f in sorted(items, key=lambda f: (-SEVERITY_RANK.get(f.severity, 0),
                                               f.node or ""))[:MAX_FINDINGS_PER_RULE]:
             where = f"{md_code(f.node)}: " if f.node else ""
-            fix = f" *Fix:* {md_text(f.fix)}" if f.fix else ""
+            # a backslash before the newline is a hard line break inside the list item
+            fix = f"\\\n  *Fix:* {md_text(f.fix)}" if f.fix else ""
             lines.append(f"- {where}{md_text(f.message)}{fix}")
         if len(items) > MAX_FINDINGS_PER_RULE:
             lines.append(f"- ... and {len(items) - MAX_FINDINGS_PER_RULE} more")
