@@ -13,6 +13,12 @@ with the first reason that applies, when:
    in implicit batch, empty dims);
 7. the op's converter refuses it (rules/PROFILE.toml);
 8. its op type is in TF_TRT_OP_DENYLIST.
+
+Which of these generic steps run is the profile's (:class:`~.ruleset.CandidateSteps`,
+the rules file's ``[segmenter]`` table): TF-TRT 1.13 and 1.15 have no device,
+implicit-batch or dynamic-dimension test and no denylist, exclude every Placeholder,
+check each input with the rules file's ``[tensor_inputs]``/``[const_inputs]``
+requirements, and call an input "a Const" only when its producer's op is Const.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from ..target import Target
 from . import checks
 from .context import NodeContext
 from .decision import Reason, SupportDecision
-from .ruleset import Requirement, RuleSet
+from .ruleset import CandidateSteps, Requirement, RuleSet
 
 # Ops whose implicit-batch size is decided by all inputs (they broadcast), and ops
 # whose batch comes from another input than the first (segment.cc, TF 2.17).
@@ -109,6 +115,20 @@ def find_leading_shape(shapes: list[tuple[int, ...]]) -> Optional[tuple[int, ...
     return result
 
 
+class LiteralConstContext(NodeContext):
+    """TF1's validators: an input is a Const only when its producer's op is Const (they
+    do not look through Identity)."""
+
+    def input_source(self, i: int) -> Optional[tuple[Node, int]]:
+        ref = self.input_ref(i)
+        node = None if ref is None else self.graph.get(ref.node)
+        return None if node is None else (node, ref.index)  # type: ignore[union-attr]
+
+
+#: op types TF1's grappler item treats as fed (every one of them is preserved)
+FEED_OPS = frozenset({"Placeholder"})
+
+
 class CandidateValidator:
     """Decides, per node, whether TF-TRT would accept it as a segment candidate."""
 
@@ -118,8 +138,12 @@ class CandidateValidator:
         self.shapes = shapes
         self.target = target
         self.rules = rules
+        self.steps: CandidateSteps = rules.steps
         self.exclude = set(exclude)
+        if "feed" in self.steps.exclude:
+            self.exclude.update(n.name for n in graph if n.op in FEED_OPS)
         self._static = target.static_engines
+        self._context = NodeContext if self.steps.identity_look_through else LiteralConstContext
         #: explicit QDQ mode: a QuantizeAndDequantizeV2 anywhere switches TF-TRT to INT8
         self.explicit_qdq = any(n.op in rules.explicit_qdq_ops for n in graph)
         self.weight_dtypes = rules.weight_dtypes or WEIGHT_DTYPES
@@ -174,26 +198,31 @@ class CandidateValidator:
             return SupportDecision(node.name, node.op, True)
         return SupportDecision(node.name, node.op, False, [reason])
 
+    def context(self, node: Node) -> NodeContext:
+        """What the profile's predicates see of ``node``."""
+        return self._context(node, self.graph, self.shapes, self.target)
+
     def _first_reason(self, node: Node) -> Optional[Reason]:
-        rules = self.rules
+        rules, steps = self.rules, self.steps
         dev = parse_device_type(node.device)
-        if dev is None or dev not in ("", "GPU"):
+        if steps.device_check and (dev is None or dev not in ("", "GPU")):
             return self._reason("device", rules.message("device", "node can't be placed on GPU"),
                                 "device")
         if node.name in self.exclude:
             return self._reason("io", rules.message("io", IO_MESSAGE), "io")
-        if self.target.implicit_batch and not self.translatable_to_implicit_batch(node):
+        if steps.implicit_batch_check and self.target.implicit_batch and \
+                not self.translatable_to_implicit_batch(node):
             return self._reason("implicit_batch_rank", rules.message(
                 "implicit_batch_rank",
                 "implicit batch mode requires input shape with at least two dimensions"),
                 "batch_dim")
-        if self._static and self.dynamic_non_batch(node):
+        if steps.dynamic_non_batch_check and self._static and self.dynamic_non_batch(node):
             return self._reason("dynamic_non_batch", rules.message(
                 "dynamic_non_batch", "dynamic non-batch dimensions not allowed"), "dynamic_shape")
         reason = self._converter_reason(node)
         if reason is not None:
             return reason
-        if node.op in self.target.denylist:
+        if steps.op_denylist_env and node.op in self.target.denylist:
             return self._reason("denylist", "Denylisted with the env var TF_TRT_OP_DENYLIST",
                                 "denylist")
         return None
@@ -212,11 +241,9 @@ class CandidateValidator:
         if reason is not None:
             return reason
         if node.op == "Const":
-            dtype = node.attr("dtype")
-            if isinstance(dtype, str) and dtype not in self.weight_dtypes:
-                return self._reason("dtype", rules.message(
-                    "weights_dtype", "Unsupported tensorflow data type {dtype}").format(
-                        dtype=tf_dtype_name(dtype)), "dtype")
+            reason = self._const_reason(node)
+            if reason is not None:
+                return reason
         if self.explicit_qdq and node.op in FAKE_QUANT_OPS:
             return self._reason("explicit_qdq", "", "precision",
                                 "Use one quantization style: QuantizeAndDequantizeV2 (explicit "
@@ -224,7 +251,7 @@ class CandidateValidator:
         if self.explicit_qdq and node.op == "QuantizeAndDequantizeV3":
             return self._reason("explicit_qdq", "No attr named 'round_mode' in NodeDef:\n\t "
                                 f"[[{{{{node {node.name}}}}}]]", "precision")
-        ctx = NodeContext(node, self.graph, self.shapes, self.target)
+        ctx = self.context(node)
         for rule in op_rules:
             if rule.dtypes is not None:
                 dtype = node.attr(rule.dtype_attr)
@@ -241,36 +268,44 @@ class CandidateValidator:
                     return r
         return None
 
-    def _requirement_reason(self, ctx: NodeContext, req: Requirement) -> Optional[Reason]:
-        if req.stage != "segment":
+    def _requirement_reason(self, ctx: NodeContext, req: Requirement,
+                            params: Optional[dict] = None) -> Optional[Reason]:
+        """The reason a segment-stage requirement gives, or None when it holds (or does
+        not apply).  ``params`` overrides the requirement's own parameters."""
+        if req.stage != "segment" or req.severity != "error":
             return None
         precision = "INT8" if self.explicit_qdq else self.target.precision
-        if not req.applies(self.target.implicit_batch, precision, self._static, ctx.node.op):
+        if not req.applies(self.target.implicit_batch, precision, self._static, ctx.node.op,
+                           self.target.use_calibration):
             return None
+        params = req.params if params is None else params
         predicate = checks.lookup(req.check)
-        failed = predicate(ctx, req.params) if predicate is not None else None
+        failed = predicate(ctx, params) if predicate is not None else None
         if failed is None:
             return None
-        values = {"op": ctx.node.op, "node": ctx.node.name, **req.params, **failed}
-        if "dtype" in values:
-            values["dtype"] = tf_dtype_name(values["dtype"])
-        which = failed.get("which")
-        alternatives = req.messages or checks.default_messages(req.check)
-        if "message" in failed:
-            template = failed["message"]
-        elif which is not None and which < len(alternatives) and not req.message:
-            template = alternatives[which]
-        else:
-            template = req.message or (alternatives[0] if alternatives else f"{req.check} failed")
-        try:
-            message = template.format(**values)
-        except (KeyError, IndexError, ValueError):
-            message = template
+        message = requirement_message(req, ctx.node, failed, params)
         return self._reason(req.check, message, req.category, req.fix,
                             failed.get("input") if isinstance(failed.get("input"), int) else None)
 
+    def _const_reason(self, node: Node) -> Optional[Reason]:
+        """Whether TF-TRT's Const converter takes this Const (as a candidate itself, or
+        as the weights of an input): its dtype, then the profile's [const_inputs]."""
+        dtype = node.attr("dtype")
+        if isinstance(dtype, str) and dtype not in self.weight_dtypes:
+            return self._reason("dtype", self.rules.message(
+                "weights_dtype", "Unsupported tensorflow data type {dtype}").format(
+                    dtype=tf_dtype_name(dtype)), "dtype")
+        ctx = self.context(node)
+        for req in self.rules.const_requirements:
+            reason = self._requirement_reason(ctx, req)
+            if reason is not None:
+                return reason
+        return None
+
     def _inputs_reason(self, node: Node) -> Optional[Reason]:
         """Every data input must convert to a TensorRT tensor or to weights."""
+        if self.rules.tensor_requirements:
+            return self._inputs_reason_by_rules(node)
         rules = self.rules
         prefix = rules.message("input_prefix",
                                "Failed to convert at least one input to a TRT_TensorOrWeights: ")
@@ -302,6 +337,45 @@ class CandidateValidator:
                                     prefix + msg, category, input_index=i)
         return None
 
+    def _inputs_reason_by_rules(self, node: Node) -> Optional[Reason]:
+        """TF1: each data input in order; a Const producer goes through the Const
+        converter, any other through the [tensor_inputs] dtypes and requirements.  The
+        first failure is wrapped in the profile's ``input_prefix`` (``{index}``: the
+        input's position; ``{input_name}``: the producer's node name)."""
+        ctx = self.context(node)
+        for i, ref in enumerate(node.inputs):
+            producer = self.graph.get(ref.node)
+            if producer is None:
+                continue
+            prefix = self.rules.message(
+                "input_prefix", "Failed to convert input with index {index} to a "
+                                "TRT_TensorOrWeights: ").format(index=i, input_name=producer.name)
+            if producer.op == "Const":
+                if ref.index != 0:
+                    reason = self._reason("input", "Const node should only have one output.",
+                                          "input", input_index=i)
+                else:
+                    reason = self._const_reason(producer)
+            else:
+                reason = self._tensor_input_reason(ctx, i, ref)
+            if reason is not None:
+                return Reason("input_" + reason.code if not reason.code.startswith("input")
+                              else reason.code, prefix + reason.message, reason.category,
+                              reason.fix, i)
+        return None
+
+    def _tensor_input_reason(self, ctx: NodeContext, i: int, ref: TensorRef) -> Optional[Reason]:
+        dtype = self.graph.output_dtype(ref)
+        if dtype is not None and dtype not in self.rules.tensor_dtypes:
+            return self._reason("dtype", self.rules.message(
+                "tensor_dtype", "Unsupported data type {dtype}").format(
+                    dtype=tf_dtype_name(dtype)), "dtype")
+        for req in self.rules.tensor_requirements:
+            reason = self._requirement_reason(ctx, req, {**req.params, "input": i})
+            if reason is not None:
+                return reason
+        return None
+
     def _tensor_problem(self, producer_op: str, dtype: Optional[str],
                         shape: Shape) -> tuple[Optional[str], str]:
         rules = self.rules
@@ -328,3 +402,25 @@ class CandidateValidator:
                                 "supported by TRT").format(shape=format_shape(shape)), "shape"
         return None, ""
 
+
+def requirement_message(req: Requirement, node: Node, failed: dict,
+                        params: Optional[dict] = None) -> str:
+    """The text of a failed requirement: the predicate's own ``message``, the
+    alternative it picked with ``which``, or the rule's ``message``; formatted with
+    the node, the rule's parameters and what the predicate found."""
+    values = {"op": node.op, "node": node.name, **(req.params if params is None else params),
+              **failed}
+    if "dtype" in values:
+        values["dtype"] = tf_dtype_name(values["dtype"])
+    which = failed.get("which")
+    alternatives = req.messages or checks.default_messages(req.check)
+    if "message" in failed:
+        template = failed["message"]
+    elif which is not None and which < len(alternatives) and not req.message:
+        template = alternatives[which]
+    else:
+        template = req.message or (alternatives[0] if alternatives else f"{req.check} failed")
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
