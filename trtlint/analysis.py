@@ -12,6 +12,7 @@ from typing import Optional
 from .graph.model import Graph
 from .load.model import Model
 from .segments import Segmentation, segment_graph
+from .segments.build import predict_builds
 from .shapes import ShapeMap, infer_shapes
 from .support import SupportDecision, decide_support
 from .support.validator import CandidateValidator
@@ -74,19 +75,29 @@ class Analysis:
         return self.converted_nodes / n if n else 0.0
 
 
-#: TF-TRT 2.x counts the graph's _SOURCE and _SINK NoOps among unconverted ops.
+#: TF-TRT counts the graph's _SOURCE and _SINK NoOps among unconverted ops.
 SOURCE_SINK_NOOPS = 2
 
 
 def unconverted_report(graph: Graph, decisions: dict[str, SupportDecision],
                        target: Target) -> Unconverted:
+    """What TF-TRT's report of non-converted ops says: every node that is not a
+    candidate (inputs and outputs included) plus ``_SOURCE``/``_SINK``.
+
+    TF 2.17 prints a table, most frequent type first.  TF 1.13/1.15 print one line,
+    "There are N ops of M different types ...", whose type list comes out of a hash
+    set in no meaningful order: we list the types by name."""
+    rules = load_ruleset(target.profile)
     by_type: dict[str, int] = {}
     for d in decisions.values():
         if not d.supported:
             by_type[d.op] = by_type.get(d.op, 0) + 1
-    if target.profile == "tf2":
+    if rules.segmenter.get("counts_source_and_sink", target.profile == "tf2"):
         by_type["NoOp"] = by_type.get("NoOp", 0) + SOURCE_SINK_NOOPS
-    ordered = dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0])))
+    if "unconverted_line" in rules.segmenter:
+        ordered = dict(sorted(by_type.items()))
+    else:
+        ordered = dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0])))
     return Unconverted(sum(ordered.values()), ordered)
 
 
@@ -115,6 +126,7 @@ def analyze(model: Model, target: Target) -> Analysis:
     decisions = {node.name: validator.decide(node) for node in graph}
     segmentation = segment_graph(graph, decisions, target,
                                  lambda name: validator.leading_batch(graph[name]))
+    predict_builds(graph, shapes, target, rules, segmentation, effective_precision)
     unconverted = unconverted_report(graph, decisions, target)
     result = Analysis(model=model, target=target, graph=graph, shapes=shapes,
                       decisions=decisions, segmentation=segmentation, unconverted=unconverted,
