@@ -379,3 +379,193 @@ def test_cli_rules_load_for_every_profile():
                                                           "engine_inputs_same_batch"]
     assert not load_ruleset("tf1.15").steps.device_check
     assert load_ruleset("tf2").steps.device_check
+
+
+# -- converter conditions, one op at a time -----------------------------------------------------
+# Each case: a builder making node "op" (fed by placeholders, inputs of the right rank), and
+# the decision per profile: True (a candidate) or TF-TRT's reason text.
+
+def slice_op(tf, x_shape, spec):
+    x = ph(tf, x_shape, "x")
+    begin, end, strides, masks = spec
+    y = tf.raw_ops.StridedSlice(input=x, begin=tf.constant(begin, name="b"),
+                                end=tf.constant(end, name="e"),
+                                strides=tf.constant(strides, name="s"), name="op", **masks)
+    tf.identity(y, name="y")
+
+
+def reshape_op(tf, x_shape, target):
+    x = ph(tf, x_shape, "x")
+    tf.identity(tf.reshape(x, tf.constant(target, name="t"), name="op"), name="y")
+
+
+def concat_op(tf, axis):
+    x1, x2 = ph(tf, [None, 4, 8], "x1"), ph(tf, [None, 4, 8], "x2")
+    tf.identity(tf.concat([tf.nn.relu(x1), tf.nn.relu(x2)], axis=axis, name="op"), name="y")
+
+
+def squeeze_op(tf, axis):
+    x = ph(tf, [None, 4, 1], "x")
+    tf.identity(tf.squeeze(tf.nn.relu(x), axis=axis, name="op"), name="y")
+
+
+def pad_op(tf, paddings):
+    x = ph(tf, [None, 8, 8, 3], "x")
+    tf.identity(tf.pad(tf.nn.relu(x), tf.constant(paddings, name="p"), name="op"), name="y")
+
+
+def binary_op(tf, shape_a, shape_b=None, const_b=None, dtype=None):
+    dtype = dtype or tf.float32
+    a = ph(tf, shape_a, "a", dtype)
+    b = tf.constant(np.ones(const_b, np.float32), name="w") if const_b is not None \
+        else ph(tf, shape_b, "b", dtype)
+    tf.identity(add(tf, tf.identity(a, name="a_id"), b if const_b is not None else
+                    tf.identity(b, name="b_id"), "op"), name="y")
+
+
+def matmul_op(tf, b_const: bool, transpose_a: bool = False):
+    a = tf.nn.relu(ph(tf, [None, 8], "a"))
+    b = const(tf, [8, 4], "w") if b_const else tf.nn.relu(ph(tf, [None, 4], "b"))
+    if not b_const:
+        b = tf.reshape(b, [8, -1])
+    tf.identity(tf.linalg.matmul(a if not transpose_a else tf.transpose(a), b,
+                                 transpose_a=transpose_a, name="op"), name="y")
+
+
+def argmax_op(tf, output_type):
+    x = ph(tf, [None, 4, 8], "x")
+    tf.identity(tf.math.argmax(tf.nn.relu(x), axis=2, output_type=output_type, name="op"),
+                name="y")
+
+
+def split_op(tf, x_shape):
+    x = ph(tf, x_shape, "x")
+    parts = tf.split(tf.nn.relu(x), 2, axis=2, name="op")
+    tf.identity(parts[0] + parts[1], name="y")
+
+
+def gather_op(tf, indices_shape):
+    x = ph(tf, [None, 8], "x")
+    i = tf.compat.v1.placeholder(tf.int32, indices_shape, name="i")
+    tf.identity(tf.gather(tf.nn.relu(x), tf.identity(i), axis=1, name="op"), name="y")
+
+
+BATCH_AXIS_115 = "TensorRT does not allow manipulation of the batch dimension, at op"
+CASES = {
+    # StridedSlice: TF1 (1.13) can only slice known dims, needs dim 0 masked when unknown
+    "slice_masked_batch": (lambda tf: slice_op(tf, [None, 8, 4], ([0, 2, 0], [0, 6, 0], [1, 1, 1],
+                                                dict(begin_mask=5, end_mask=5))),
+                           {"tf1.13": True, "tf1.15": True}),
+    "slice_batch_not_masked": (lambda tf: slice_op(tf, [None, 8, 4], ([0, 2, 0], [0, 6, 0], [1, 1, 1],
+                                                    dict(begin_mask=4, end_mask=5))),
+                               {"tf1.13": "begin value of 0 for StridedSlice is invalid, must be in "
+                                          "the range [-dim_size(i), dim_size(i)], at op",
+                                "tf1.15": True}),
+    "slice_batch_end_not_masked": (lambda tf: slice_op(tf, [None, 8, 4], ([0, 2, 0], [1, 6, 0],
+                                                        [1, 1, 1], dict(begin_mask=5, end_mask=4))),
+                                   {"tf1.13": "end value of 1 for StridedSlice is invalid, must be "
+                                              "in the range [-dim_size(i), dim_size(i)], at op",
+                                    "tf1.15": "TensorRT does not allow modifications to the batch "
+                                              "dimension, at op"}),
+    "slice_unknown_dim": (lambda tf: slice_op(tf, [None, None, 4], ([0, 2, 0], [0, 6, 0], [1, 1, 1],
+                                               dict(begin_mask=5, end_mask=5))),
+                          {"tf1.13": "begin value of 2 for StridedSlice is invalid, must be in the "
+                                     "range [-dim_size(i), dim_size(i)], at op",
+                           "tf1.15": '"begin" for dimension 1 in StridedSlice is out of range, at op'}),
+    "slice_stride_2": (lambda tf: slice_op(tf, [None, 8, 4], ([0, 0, 0], [0, 8, 0], [1, 2, 1],
+                                            dict(begin_mask=5, end_mask=5))),
+                       {"tf1.13": "StridedSlice is only implemented for stride of 1, at op",
+                        "tf1.15": True}),
+    # Reshape: the product of no dims is 0 in 1.13 and 1 in 1.15
+    "reshape_flatten": (lambda tf: reshape_op(tf, [None, 4, 8], [-1, 32]),
+                        {"tf1.13": True, "tf1.15": True}),
+    "reshape_to_vector": (lambda tf: reshape_op(tf, [None, 1], [-1]),
+                          {"tf1.13": "Reshape on batch dimension is not supported, at op",
+                           "tf1.15": True}),
+    "reshape_batch_into_rows": (lambda tf: reshape_op(tf, [None, 4, 8], [-1, 8]),
+                                {"tf1.13": "Reshape on batch dimension is not supported, at op",
+                                 "tf1.15": "Reshape on batch dimension is not supported, at op. "
+                                           "input_batch_dim=-1, nvinfer1::Dims(nbDims=2, d=4,8,); "
+                                           "reshape_batch_dim=-1, nvinfer1::Dims(nbDims=1, d=8,)"}),
+    # ConcatV2 / Squeeze / Pad around the batch dim
+    "concat_axis_1": (lambda tf: concat_op(tf, 1), {"tf1.13": True, "tf1.15": True}),
+    "concat_axis_0": (lambda tf: concat_op(tf, 0),
+                      {"tf1.13": "Concatenate on batch dimension not supported, at op",
+                       "tf1.15": BATCH_AXIS_115}),
+    "squeeze_axis_2": (lambda tf: squeeze_op(tf, [2]), {"tf1.13": True, "tf1.15": True}),
+    "squeeze_all": (lambda tf: squeeze_op(tf, None),
+                    {"tf1.13": "Squeeze is only implemented for explicit dims, at op",
+                     "tf1.15": "Squeeze is only implemented for explicit dims, at op"}),
+    "pad_hw": (lambda tf: pad_op(tf, [[0, 0], [1, 1], [1, 1], [0, 0]]), {"tf1.13": True, "tf1.15": True}),
+    "pad_batch": (lambda tf: pad_op(tf, [[1, 1], [0, 0], [1, 1], [0, 0]]),
+                  {"tf1.13": "Padding layer does not support padding on batch dimension",
+                   "tf1.15": "Padding layer does not support padding on batch dimension"}),
+    "pad_three_dims": (lambda tf: pad_op(tf, [[0, 0], [1, 1], [1, 1], [1, 1]]),
+                       {"tf1.13": "Padding layer does not support padding on > 2",
+                        "tf1.15": "Padding layer does not support padding on > 2"}),
+    # broadcasting: unknown dims only match themselves (or 1)
+    "add_same_unknown": (lambda tf: binary_op(tf, [None, None, 8], [None, None, 8]),
+                         {"tf1.13": True, "tf1.15": True}),
+    "add_unknown_vs_known": (lambda tf: binary_op(tf, [None, None, 8], [None, 4, 8]),
+                             {"tf1.13": "Unsupported binary op broadcast scheme for op op: "
+                                        "Infeasible broadcast scheme (batch_dim: -1, "
+                                        "nvinfer1::Dims(nbDims=2, d=-1,8,) vs batch_dim: -1, "
+                                        "nvinfer1::Dims(nbDims=2, d=4,8,))",
+                              "tf1.15": "Infeasible broadcast scheme (batch_dim: -1, "
+                                        "nvinfer1::Dims(nbDims=2, d=-1,8,) vs batch_dim: -1, "
+                                        "nvinfer1::Dims(nbDims=2, d=4,8,))"}),
+    "add_channel_weights": (lambda tf: binary_op(tf, [None, 4, None, None], const_b=[4, 1, 1]),
+                            {"tf1.13": True, "tf1.15": True}),
+    # MatMul: tensor x Const only
+    "matmul_const": (lambda tf: matmul_op(tf, True), {"tf1.13": True, "tf1.15": True}),
+    "matmul_tensors": (lambda tf: matmul_op(tf, False),
+                       {"tf1.13": "Input expects tensor and weights, at op",
+                        "tf1.15": "Second input must either be a constant, or contain at least 2 "
+                                  "non-batch dimensions."}),
+    # ArgMax exists from 1.15 on, and only with an int32 output
+    "argmax_int64": (lambda tf: argmax_op(tf, tf.int64),
+                     {"tf1.13": "Op type ArgMax is not supported",
+                      "tf1.15": "Output type int64 is not supported, at op"}),
+    "argmax_int32": (lambda tf: argmax_op(tf, tf.int32), {"tf1.15": True}),
+    # Split (1.15): every non-batch dim must be known
+    "split_known": (lambda tf: split_op(tf, [None, 3, 8]), {"tf1.15": True}),
+    "split_unknown_dim": (lambda tf: split_op(tf, [None, None, 8]),
+                          {"tf1.15": '"begin" for dimension 1 in Split is out of range, at op'}),
+    # GatherV2 (1.15) on a tensor: indices with batch dim exactly 1
+    "gather_indices_batch_1": (lambda tf: gather_op(tf, [1, 2]), {"tf1.15": True}),
+    "gather_indices_unknown": (lambda tf: gather_op(tf, [None, 2]),
+                               {"tf1.15": "Indices must have a batch size of 1 when params is a "
+                                          "tensor."}),
+    # 1.15 checks T: int32 arithmetic stays in TensorFlow
+    "add_int32": (lambda tf: binary_op(tf, [None, 8], [None, 8], dtype=tf.int32),
+                  {"tf1.13": True,
+                   "tf1.15": "Data type int32 is not supported for Add, must be one of "
+                             "[float, half], at op"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_converter_conditions(tf, tmp_path, case):
+    build, expected = CASES[case]
+    path = frozen(tf, tmp_path, build)
+    for profile, want in expected.items():
+        d = run(path, profile).decisions["op"]
+        got = True if d.supported else d.reason.message
+        assert got == want, (profile, got)
+
+
+def test_fp16_constant_in_half_val(tf, tmp_path):
+    """TF-TRT 1.13's Const converter refuses float16 values stored in half_val (how small
+    half constants are stored); 1.15 takes them."""
+    def build(tf):
+        x = ph(tf, [None, 4], "x", tf.float16)
+        c = tf.constant(2.0, dtype=tf.float16, name="half")
+        tf.identity(tf.multiply(tf.nn.relu(x, name="relu"), c, name="op"), name="y")
+
+    path = frozen(tf, tmp_path, build)
+    r13 = run(path, "tf1.13")
+    assert r13.decisions["half"].reason.message == "fp16 constant is not supported yet."
+    assert r13.decisions["op"].reason.message == (
+        "Failed to convert input with index 1 to a TRT_TensorOrWeights: "
+        "fp16 constant is not supported yet.")
+    assert run(path, "tf1.15").decisions["op"].supported
