@@ -123,22 +123,35 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def html_text(text: object) -> str:
-    """Text for an HTML-like label: entities for ``& < > " '``; control characters
-    (which XML, and so the SVG, cannot hold) become U+FFFD; line breaks become spaces."""
-    s = _CONTROL.sub("\ufffd", str(text)).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    """Text for an HTML-like label that Graphviz shows as exactly ``text``.
+
+    Entities for ``& < > " '``; backslashes doubled, because Graphviz still expands
+    ``\\N`` (node name), ``\\G`` (graph name) and ``\\\\`` inside HTML-like labels
+    after decoding entities.  Control characters (which XML, and so the SVG, cannot
+    hold) become U+FFFD; tabs and line breaks become spaces.
+    """
+    s = _CONTROL.sub("\ufffd", str(text))
+    s = s.replace("\r", " ").replace("\n", " ").replace("\t", " ")
     return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+            .replace('"', "&quot;").replace("'", "&#39;").replace("\\", "\\\\"))
 
 
 def dot_string(text: object) -> str:
-    """A double-quoted DOT string whose content reads back exactly as ``text``.
+    """A double-quoted DOT string that Graphviz shows as exactly ``text``.
 
-    DOT's only escape inside quotes is ``\\"``; but attributes like ``tooltip`` are
-    "escStrings" where ``\\N``, ``\\G``, ``\\l``... mean something, so backslashes are
-    doubled too.  Newlines become ``\\n`` (a line break in a tooltip).
+    Graphviz reads a string attribute such as ``tooltip`` in three steps: it decodes
+    HTML entities, then treats it as an "escString" twice over -- once dropping the
+    backslash of any ``\\x`` and once expanding ``\\N`` (node name), ``\\G`` (graph
+    name)... and ``\\\\``.  So a literal backslash must be written as four, ``&`` as
+    ``&amp;`` (or ``&amp;lt;`` in a name would come out as ``<``), and a line break as the
+    entity ``&#10;``.  Quotes, ``<`` and ``>`` become entities too, so nothing from a name
+    can end the string or look like markup in the DOT file.  Measured with the Graphviz
+    2.43 that CI installs; tests/test_viz_hostile_names.py checks the round trip through
+    the installed ``dot``.  Control characters become U+FFFD, tabs spaces.
     """
-    s = _CONTROL.sub("\ufffd", str(text))
-    s = s.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    s = _CONTROL.sub("\ufffd", str(text)).replace("\t", " ").replace("\r", "")
+    s = (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+         .replace('"', "&quot;").replace("\\", "\\\\\\\\").replace("\n", "&#10;"))
     return f'"{s}"'
 
 
@@ -276,7 +289,7 @@ def _node_box(box: Box, engine_scope: dict[str, str]) -> tuple[str, dict[str, st
     tip = f"{box.name}\n{box.op}\n{box.detail}"
     attrs["tooltip"] = dot_string(tip)
     attrs["label"] = _table(rows)
-    return "node" + (" io" if box.role else ""), attrs
+    return "op" + (" io" if box.role else ""), attrs
 
 
 def _composition_bar(box: Box, width: int = 120) -> str:
