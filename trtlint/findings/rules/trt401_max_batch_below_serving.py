@@ -6,7 +6,6 @@ from typing import Iterable
 
 from ..base import Rule
 from ..model import Finding
-from ._text import plural
 
 
 class MaxBatchBelowServing(Rule):
@@ -59,8 +58,10 @@ class MaxBatchBelowServing(Rule):
             return
         yield self.finding(
             f"static engines are built for batches up to {t.max_batch_size}, but the model is "
-            f"served at batch {t.serving_batch}: all {plural(len(engines), 'engine')} fall back "
-            f"to their TensorFlow subgraphs at that batch, so TensorRT never runs",
+            f"served at batch {t.serving_batch}: "
+            + ("the engine falls back to its TensorFlow subgraph" if len(engines) == 1 else
+               f"all {len(engines)} engines fall back to their TensorFlow subgraphs")
+            + " at that batch, so TensorRT never runs",
             severity="warning",
             fix=f"Convert with --max-batch-size {t.serving_batch} (max_batch_size >= the serving "
                 f"batch), or use dynamic engines (is_dynamic_op=True).",

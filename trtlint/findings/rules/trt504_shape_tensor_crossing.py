@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ...graph.model import TensorRef
 from ...graph.tensors import format_shape
 from ...insights import engine_boundaries
 from ..base import Rule
@@ -35,18 +36,21 @@ class ShapeTensorCrossing(Rule):
     severity = "info"
 
     def check(self, analysis) -> Iterable[Finding]:
-        per_engine: dict[str, list] = {}
-        for b in engine_boundaries(analysis):
-            if b.dtype == "int32" and b.shape is not None and len(b.shape) <= 1:
-                per_engine.setdefault(b.engine, []).append(b)
-        for engine, crossings in per_engine.items():
-            shown = some((f"{b.tensor} {format_shape(b.shape)} ({b.direction})"
-                          for b in crossings), 3)
-            yield self.finding(
-                f"{engine} exchanges {plural(len(crossings), 'int32 shape-like tensor')} with "
-                f"TensorFlow: {shown}; shape arithmetic is split between TensorFlow and TensorRT",
-                node=crossings[0].tensor.rpartition(":")[0] or crossings[0].tensor,
-                segment=engine,
-                fix="Use static shapes (constant Reshape targets, -1 for the batch) so no shape "
-                    "has to be computed at run time.",
-                tensors=[b.tensor for b in crossings])
+        crossings = [b for b in engine_boundaries(analysis)
+                     if b.dtype == "int32" and b.shape is not None and len(b.shape) <= 1]
+        if not crossings:
+            return
+        tensors = sorted({b.tensor for b in crossings})
+        engines = sorted({b.engine for b in crossings})
+        way = {"in": "into", "out": "out of"}
+        shown = some((f"{b.tensor} {format_shape(b.shape)} {way[b.direction]} {b.engine}"
+                      for b in crossings), 3)
+        yield self.finding(
+            f"{plural(len(tensors), 'int32 shape-like tensor')} cross{'es' if len(tensors) == 1 else ''} "
+            f"between TensorFlow and {plural(len(engines), 'engine')} ({shown}): shape "
+            f"arithmetic is split between TensorFlow and TensorRT",
+            node=TensorRef.parse(crossings[0].tensor).node,
+            segment=engines[0] if len(engines) == 1 else None,
+            fix="Use static shapes (constant Reshape targets, -1 for the batch) so no shape has "
+                "to be computed at run time.",
+            tensors=tensors, engines=engines)

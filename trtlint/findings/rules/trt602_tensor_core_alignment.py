@@ -62,27 +62,28 @@ class TensorCoreAlignment(Rule):
             return  # no Tensor Cores for this precision: alignment does not matter
         align = (gpu.alignment(precision) if gpu else None) or DEFAULT_ALIGNMENT[precision]
         engines = engine_of(a)
-        per_engine: dict[str, list[str]] = {}
-        layers: dict[str, int] = {}
-        for name, engine in engines.items():
-            node = a.graph[name]
-            dims = channels(a, node)
+        layers = 0
+        misaligned: list[str] = []
+        for name in sorted(engines):
+            dims = channels(a, a.graph[name])
             if dims is None:
                 continue
-            layers[engine] = layers.get(engine, 0) + 1
+            layers += 1
             cin, cout = dims
             bad = [f"out {cout}"] if cout % align else []
             if cin % align and cin not in IMAGE_CHANNELS:
                 bad.insert(0, f"in {cin}")
             if bad:
-                per_engine.setdefault(engine, []).append(f"{name} ({', '.join(bad)})")
+                misaligned.append(f"{name} ({', '.join(bad)})")
+        if not misaligned:
+            return
         where = f"on {gpu.label()}" if gpu else "on GPUs with Tensor Cores (sm_70 and newer)"
-        for engine, items in per_engine.items():
-            yield self.finding(
-                f"{engine}: {len(items)} of {plural(layers[engine], 'Conv2D/MatMul layer')} have "
-                f"channel counts that are not multiples of {align}, which {precision} Tensor "
-                f"Cores need {where}: {some(items, 3)}",
-                node=items[0].split(" (")[0], segment=engine,
-                fix=f"Round channel counts to multiples of {align} (filters, units) when "
-                    f"designing or retraining the model.",
-                alignment=align, layers=[i.split(" (")[0] for i in items])
+        verb = "has" if len(misaligned) == 1 else "have"
+        yield self.finding(
+            f"{len(misaligned)} of {plural(layers, 'Conv2D/MatMul layer')} in engines {verb} "
+            f"channel counts that are not multiples of {align}, which {precision} Tensor Cores "
+            f"need {where}: {some(misaligned, 4)}",
+            node=misaligned[0].split(" (")[0],
+            fix=f"Round channel counts to multiples of {align} (filters, units) when designing "
+                f"or retraining the model.",
+            alignment=align, layers=[m.split(" (")[0] for m in misaligned])
