@@ -45,7 +45,8 @@ class QdqForcesInt8(Rule):
         if not qdq:
             return
         yield self.finding(
-            f"{plural(len(qdq), 'QuantizeAndDequantizeV2 node')} ({some(qdq)}) switch TF-TRT to "
-            f"explicit-QDQ INT8 mode: the engines are INT8, not {a.target.precision}",
+            f"{plural(len(qdq), 'QuantizeAndDequantizeV2 node')} ({some(qdq)}) "
+            f"switch{'es' if len(qdq) == 1 else ''} TF-TRT to explicit-QDQ INT8 mode: the engines "
+            f"are INT8, not {a.target.precision}",
             node=qdq[0], fix="Analyse and convert with --precision INT8, or export the model "
                              "without QuantizeAndDequantizeV2 nodes.", nodes=qdq)
