@@ -66,19 +66,18 @@ def graph_inputs(graph: Graph) -> list[TensorSpec]:
         shape = node.attrs.get("shape")
         if shape is None and node.output_shapes:
             shape = node.output_shapes[0]
-        if node.op == "Placeholder" and node.has_attr("shape") and shape == () and \
-                _unset_shape_attr(node):
+        if node.op == "Placeholder" and shape == () and _legacy_unknown_shape(graph):
             shape = None
         specs.append(TensorSpec(node.name, node.attr("dtype") or node.attr("T"),
                                 tuple(shape) if isinstance(shape, (list, tuple)) else None))
     return specs
 
 
-def _unset_shape_attr(node) -> bool:
-    # Very old graphs store an empty shape to mean "unknown": TF1 Placeholders written
-    # before unknown_rank existed.  TensorFlow reads such a shape as a scalar, so we do
-    # too; this hook exists so the difference stays in one place.
-    return False
+def _legacy_unknown_shape(graph: Graph) -> bool:
+    """GraphDefs written by TensorFlow with producer version <= 21 could not tell a
+    scalar Placeholder shape from an unknown one; TensorFlow reads an empty shape there
+    as unknown, and so do we."""
+    return (graph.producer or 0) <= 21  # a GraphDef without versions has producer 0
 
 
 def sink_outputs(graph: Graph) -> list[TensorSpec]:
