@@ -219,3 +219,25 @@ def test_large_graph_picture_stays_small():
     p = build_picture(a)
     assert p.collapsed and len(p.boxes) <= BOX_BUDGET
     assert sum(b.size for b in p.boxes) + p.hidden_constants == len(a.graph)
+
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "models"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_automatic_depth_looks_past_repeated_scopes_and_weight_scopes():
+    """MobileNet exports name ops MobilenetV1/MobilenetV1/Conv2d_N/... and weights
+    MobilenetV1/Conv2d_N/weights: levels 1 and 2 say almost nothing, and the weight
+    scopes (constants, not drawn) must not use up the box budget."""
+    a = analyze(load_model(CORPUS / "028_mobilenet_v1_025_128_frozen.pb"),
+                target_from_options())
+    p = build_picture(a)
+    assert p.depth == 3
+    assert 10 < len(p.boxes) <= BOX_BUDGET
+    assert any(b.name.startswith("MobilenetV1/MobilenetV1/Conv2d_") for b in p.boxes)
+    # a level that gives only a handful of boxes is passed over even if the next one
+    # is a little over budget
+    eval_graph = analyze(load_model(CORPUS / "036_mobilenet_v1_eval_pbtxt.pbtxt"),
+                         target_from_options())
+    p = build_picture(eval_graph)
+    assert p.depth == 2 and BOX_BUDGET < len(p.boxes) <= 2 * BOX_BUDGET

@@ -332,18 +332,27 @@ def _grouping(selected: list[str], status: dict[str, NodeStatus], roles: dict[st
 
 
 def _auto_depth(selected: list[str], status: dict[str, NodeStatus], roles: dict[str, str],
-                expanded: frozenset[str]) -> int:
-    """The deepest level whose picture stays within BOX_BUDGET boxes (at least 1)."""
-    best = 1
-    previous = None
-    for depth in range(1, MAX_AUTO_DEPTH + 1):
-        count = len(set(_grouping(selected, status, roles, depth, expanded).values()))
+                expanded: frozenset[str], constants: set[str]) -> int:
+    """The deepest level whose picture stays within BOX_BUDGET boxes (at least 1).
+
+    Levels are tried from the top down to the deepest scope in the selection: exported
+    models often repeat a scope (``MobilenetV1/MobilenetV1/...``), so a level that does
+    not add boxes says nothing about the levels below it.  Boxes holding only
+    ``constants`` are not counted: a collapsed picture does not draw them (see
+    :func:`_drop_constant_islands`), and weights often live in scopes of their own.
+    """
+    deepest = max((name.count("/") for name in selected), default=0)
+    best, best_count = 1, None
+    for depth in range(1, min(deepest, MAX_AUTO_DEPTH) + 1):
+        keys = _grouping(selected, status, roles, depth, expanded)
+        count = len({key for name, key in keys.items() if name not in constants})
         if count > BOX_BUDGET:
+            # a handful of boxes says too little: overshoot rather than stop there
+            if best_count is not None and best_count < BOX_BUDGET // 4 and \
+                    count <= 2 * BOX_BUDGET:
+                best = depth
             break
-        best = depth
-        if count == previous:       # names are not that deep: nothing more to open
-            break
-        previous = count
+        best, best_count = depth, count
     return best
 
 
@@ -373,7 +382,8 @@ def build_picture(a: Analysis, request: ViewRequest = ViewRequest()) -> Picture:
     expanded = _with_ancestors(expanded_raw)
     depth = None
     if collapse:
-        depth = request.depth or _auto_depth(selected, status, roles, expanded)
+        constants = {n for n in selected if a.graph[n].op == "Const"}
+        depth = request.depth or _auto_depth(selected, status, roles, expanded, constants)
     keys = _grouping(selected, status, roles, depth, expanded)
 
     boxes = _make_boxes(a, selected, keys, status, roles)
