@@ -307,7 +307,9 @@ def possibly_empty_nodes(a: Analysis) -> dict[str, str]:
 
 # -- constants seen through Identity ---------------------------------------------------------
 
-_PASS_THROUGH = frozenset({"Identity", "Snapshot", "StopGradient", "PreventGradient"})
+#: ops that hand their input on unchanged (ReadVariableOp: of a variable frozen to a Const)
+_PASS_THROUGH = frozenset({"Identity", "Snapshot", "StopGradient", "PreventGradient",
+                           "ReadVariableOp"})
 
 
 def resolve_const(g: Graph, ref: TensorRef) -> Optional[Node]:
@@ -325,9 +327,9 @@ def resolve_const(g: Graph, ref: TensorRef) -> Optional[Node]:
     return None
 
 
-#: ops whose output never depends on anything but their inputs' values
+#: ops whose output is not a constant even when their inputs are (feeds, variables, RNGs)
 _NOT_CONSTANT_SOURCES = frozenset({"Placeholder", "PlaceholderWithDefault", "VariableV2",
-                                   "Variable", "VarHandleOp", "ReadVariableOp", "_Arg",
+                                   "Variable", "VarHandleOp", "_Arg",
                                    "RandomUniform", "RandomStandardNormal", "TruncatedNormal"})
 
 

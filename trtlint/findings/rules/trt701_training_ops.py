@@ -10,19 +10,19 @@ from ._text import plural, some
 
 #: op -> what it is there for; none of them belongs in an inference graph
 TRAINING_OPS = {
-    **{op: "debugging check" for op in ("Assert", "CheckNumerics", "Print", "PrintV2")},
-    **{op: "summary" for op in ("ScalarSummary", "HistogramSummary", "ImageSummary",
+    **{op: "debugging checks" for op in ("Assert", "CheckNumerics", "Print", "PrintV2")},
+    **{op: "summaries" for op in ("ScalarSummary", "HistogramSummary", "ImageSummary",
                                 "AudioSummary", "MergeSummary", "TensorSummary",
                                 "TensorSummaryV2", "WriteSummary", "WriteScalarSummary")},
-    **{op: "random op (dropout or noise)" for op in (
+    **{op: "random number generators (dropout, noise, initializers)" for op in (
         "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
         "RandomShuffle", "StatelessRandomUniformV2", "StatelessRandomNormalV2")},
-    **{op: "optimizer update" for op in (
+    **{op: "optimizer updates" for op in (
         "ApplyGradientDescent", "ApplyAdam", "ApplyMomentum", "ApplyRMSProp", "ApplyAdagrad",
         "ResourceApplyGradientDescent", "ResourceApplyAdam", "ResourceApplyMomentum",
         "AssignAdd", "AssignSub", "AssignAddVariableOp", "AssignSubVariableOp")},
-    **{op: "gradient computation" for op in ("BroadcastGradientArgs", "PreventGradient")},
-    **{op: "checkpoint save/restore" for op in ("SaveV2", "RestoreV2", "SaveSlices",
+    **{op: "gradient computations" for op in ("BroadcastGradientArgs", "PreventGradient")},
+    **{op: "checkpoint save/restore ops" for op in ("SaveV2", "RestoreV2", "SaveSlices",
                                                  "RestoreSlice", "ShardedFilename",
                                                  "MergeV2Checkpoints")},
 }
@@ -32,7 +32,7 @@ def training_kind(op: str) -> str | None:
     if op in TRAINING_OPS:
         return TRAINING_OPS[op]
     if op.endswith("Grad") or op.endswith("GradV2") or op.startswith("Conv2DBackprop"):
-        return "gradient computation"
+        return "gradient computations"
     return None
 
 
@@ -71,9 +71,9 @@ class TrainingOps(Rule):
         for kind, names in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             ops = sorted({analysis.graph[n].op for n in names})
             yield self.finding(
-                f"{plural(len(names), kind + ' op', kind + ' ops')} ({', '.join(ops)}) left in the "
-                f"graph TF-TRT sees: {some(names)}; they stay in TensorFlow and split the network "
-                f"around them",
+                f"{kind.capitalize()} left in the graph TF-TRT sees: {plural(len(names), 'node')} "
+                f"({', '.join(ops)}): {some(names)}; they stay in TensorFlow and split the "
+                f"network around them",
                 node=names[0], fix="Export an inference-only graph (training=False, no asserts, "
                                    "summaries, gradients or savers) before converting.",
                 kind=kind, nodes=names)
