@@ -53,6 +53,22 @@ from .ops import is_commutative, is_aggregate, is_identity_n, is_identity_n_sing
 from .workgraph import WorkNode, as_control, is_control, node_name, parse_input
 
 _SPLIT_OPS = ("Split", "SplitV")
+_REDUCTIONS = ("Sum", "Prod", "Min", "Max", "Mean", "Any", "All", "EuclideanNorm")
+_VARIABLE_UPDATES = ("AssignAddVariableOp", "AssignSubVariableOp", "AssignAdd", "AssignSub",
+                     "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv", "ScatterNdAdd",
+                     "ScatterNdSub", "ScatterNdMul", "ScatterNdDiv", "ResourceScatterAdd",
+                     "ResourceScatterSub", "ResourceScatterMul", "ResourceScatterDiv",
+                     "ResourceScatterNdAdd", "ResourceScatterNdSub", "ResourceScatterNdMul",
+                     "ResourceScatterNdDiv")
+#: every op some simplification looks at; other nodes are skipped outright
+SIMPLIFIED_OPS = frozenset(
+    _SPLIT_OPS + _REDUCTIONS + _VARIABLE_UPDATES + (
+        "Transpose", "Shuffle", "RandomShuffle", "ReverseV2", "Slice", "StridedSlice", "Tile",
+        "Pad", "PadV2", "Squeeze", "Pack", "Enter", "RefEnter", "Switch", "Reshape", "Mul",
+        "MulNoNan", "LogicalAnd", "MatMul", "SparseMatMul", "BatchMatMul", "BatchMatMulV2",
+        "QuantizedMatMul", "AddV2", "Add", "BiasAdd", "BiasAddV1", "LogicalOr", "Sub",
+        "RealDiv", "Div", "Xdivy", "TruncateDiv", "IdentityN", "AddN", "AccumulateNV2",
+        "Concat", "ConcatV2", "Case", "Select", "SelectV2"))
 
 
 def _ints(value) -> Optional[list[int]]:
@@ -174,6 +190,8 @@ class SimplifyRules:
 
     # -- the driver ---------------------------------------------------------------
     def simplify_node(self, node: WorkNode) -> None:
+        if node.op not in SIMPLIFIED_OPS:
+            return
         cached = self.graph_modified
         self.graph_modified = False
         use_shapes = self.props.has_properties
@@ -817,7 +835,13 @@ class SimplifyRules:
                 const_node.inputs.append(dep)
                 nm.add_output(node_name(conv_const_input), const_node.name)
         # the convolution takes the Mul's name; the Mul becomes the filter's scaling
-        conv.name, node.name = node.name, new_name
+        mul_name, conv_name = node.name, conv.name
+        mul_consumers = dict(nm.outputs.get(mul_name, {}))
+        for old_name, n in ((mul_name, node), (conv_name, conv)):
+            for text in n.inputs:
+                nm.remove_output(node_name(text), old_name)
+            nm.remove_node(old_name)
+        conv.name, node.name = mul_name, new_name
         conv_const_node = conv_left if cl_const else conv_right
         if cl_const:
             conv.inputs[0] = new_name
@@ -827,7 +851,12 @@ class SimplifyRules:
             node.inputs[1] = conv_const_node.name
         else:
             node.inputs[0] = conv_const_node.name
-        self.nm = self.graph.node_map()  # two nodes changed names: rebuild the index
+        nm.add_node(conv)
+        nm.add_node(node)
+        nm.outputs[mul_name] = mul_consumers  # the Mul's readers now read the conv
+        for n in (conv, node):
+            for text in n.inputs:
+                nm.add_output(node_name(text), n.name)
         return True
 
     def _mul_keeps_conv_shape(self, mul: WorkNode, conv: WorkNode, mul_shape, conv_shape) -> bool:

@@ -101,14 +101,46 @@ def _canonical_values(dtype: str, vals: list) -> Any:
 _IGNORED_ATTRS = frozenset({"_output_shapes", "_class"})
 
 
+def _cheap_key(value: Any) -> Any:
+    """Like :func:`attr_key` but without reading tensor contents (dtype, shape and
+    stored size only): equal tensors always have equal cheap keys."""
+    if isinstance(value, TensorValue):
+        proto = getattr(value, "_proto", None)
+        return ("t", value.dtype, value.shape)
+    if isinstance(value, list):
+        return tuple(_cheap_key(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _cheap_key(v)) for k, v in value.items()))
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
 class _Signature:
-    """What must be equal for two nodes to be merged (``UniqueNodes::SameNode``)."""
+    """What must be equal for two nodes to be merged (``UniqueNodes::SameNode``).
+
+    Nodes are bucketed by a cheap signature first; tensor contents are compared
+    only between nodes that share a bucket (big weights are rarely read)."""
 
     @staticmethod
-    def of(node: WorkNode) -> tuple:
-        attrs = node.attrs if node._attrs is not None else (  # noqa: SLF001
+    def _attrs(node: WorkNode) -> dict:
+        return node.attrs if node._attrs is not None else (  # noqa: SLF001
             node.origin.attrs if node.origin is not None else {})
-        keys = tuple(sorted((k, attr_key(v)) for k, v in attrs.items()
+
+    @classmethod
+    def cheap(cls, node: WorkNode, attr_cache: dict) -> tuple:
+        keys = attr_cache.get(node.name)
+        if keys is None:
+            keys = attr_cache[node.name] = tuple(sorted(
+                (k, _cheap_key(v)) for k, v in cls._attrs(node).items()
+                if k not in _IGNORED_ATTRS))
+        return (node.op, node.device, tuple(node.inputs), node.has_shapes_attr, keys)
+
+    @classmethod
+    def full(cls, node: WorkNode) -> tuple:
+        keys = tuple(sorted((k, attr_key(v)) for k, v in cls._attrs(node).items()
                             if k not in _IGNORED_ATTRS))
         return (node.op, node.device, tuple(node.inputs), node.has_shapes_attr, keys)
 
@@ -131,8 +163,45 @@ def eliminate_common_subgraphs(graph: WorkGraph, preserve: set[str], fetches_kno
             if src in fanouts:
                 fanouts[src][n.name] = None
     by_name = {n.name: n for n in nodes}
-    reps: dict[tuple, WorkNode] = {}
-    sig_of: dict[str, tuple] = {}
+    # cheap signature -> the only representative so far, or {full signature -> rep}
+    buckets: dict[tuple, object] = {}
+    cheap_of: dict[str, tuple] = {}
+    full_of: dict[str, tuple] = {}
+    attr_cache: dict[str, tuple] = {}  # attributes do not change here, inputs do
+
+    def full(n: WorkNode) -> tuple:
+        key = full_of.get(n.name)
+        if key is None:
+            key = full_of[n.name] = _Signature.full(n)
+        return key
+
+    def forget(n: WorkNode) -> None:
+        old = cheap_of.pop(n.name, None)
+        old_full = full_of.pop(n.name, None)
+        if old is None:
+            return
+        bucket = buckets.get(old)
+        if bucket is n:
+            del buckets[old]
+        elif isinstance(bucket, dict):
+            key = old_full if old_full is not None else _Signature.full(n)
+            if bucket.get(key) is n:
+                del bucket[key]
+
+    def find_or_add(n: WorkNode) -> WorkNode:
+        sig = cheap_of.get(n.name)
+        if sig is None:
+            sig = cheap_of[n.name] = _Signature.cheap(n, attr_cache)
+        bucket = buckets.get(sig)
+        if bucket is None:
+            buckets[sig] = n
+            return n
+        if isinstance(bucket, WorkNode):
+            if bucket is n:
+                return n
+            bucket = buckets[sig] = {full(bucket): bucket}
+        return bucket.setdefault(full(n), n)
+
     duplicates: set[int] = set()
     merged = 0
     while True:
@@ -140,14 +209,7 @@ def eliminate_common_subgraphs(graph: WorkGraph, preserve: set[str], fetches_kno
         for i, node in enumerate(nodes):
             if not can_dedup[i] or i in duplicates:
                 continue
-            sig = sig_of.get(node.name)
-            if sig is None:
-                sig = _Signature.of(node)
-                sig_of[node.name] = sig
-            rep = reps.get(sig)
-            if rep is None:
-                reps[sig] = node
-                continue
+            rep = find_or_add(node)
             if rep is node:
                 continue
             for consumer_name in list(fanouts.get(node.name, ())):
@@ -158,9 +220,7 @@ def eliminate_common_subgraphs(graph: WorkGraph, preserve: set[str], fetches_kno
                     if src != node.name:
                         continue
                     if not updated:
-                        old = sig_of.pop(consumer.name, None)
-                        if old is not None and reps.get(old) is consumer:
-                            del reps[old]
+                        forget(consumer)
                     updated = True
                     if port > 0:
                         consumer.inputs[k] = f"{rep.name}:{port}"

@@ -295,6 +295,8 @@ class DependencyOptimizer:
 
     def transitive_reduction(self) -> None:
         nodes = self.graph.nodes
+        if not any(n.inputs and n.inputs[-1][:1] == "^" for n in nodes):
+            return  # no control edge at all: nothing to reduce
         count = len(nodes)
         index = self.index
         outputs: list[list[int]] = [[] for _ in range(count)]

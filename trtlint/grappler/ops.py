@@ -126,6 +126,7 @@ class OpInfo:
 
     def __init__(self, registry: OpRegistry) -> None:
         self.registry = registry
+        self._op_side_effects: dict[str, bool] = {}
 
     def has_op_def(self, op: str) -> bool:
         return op in self.registry
@@ -170,15 +171,22 @@ class OpInfo:
         """Grappler's ``IsFreeOfSideEffect``: not a placeholder, a registered op that
         is not stateful, reads no reference, touches no queue, sends nothing and does
         not update its inputs in place."""
-        if is_placeholder(n):
-            return False
-        if not self.has_op_def(n.op):
-            return False
-        if self.is_stateful(n.op) or self.has_ref_input(n.op):
-            return False
-        if "Queue" in n.op or is_send(n):
-            return False
-        return not modifies_inputs_in_place(n)
+        op = n.op
+        cached = self._op_side_effects.get(op)
+        if cached is None:
+            entry = self.registry.get(op)
+            attrs = entry.get("attrs", {}) if entry else {}
+            if is_placeholder(n) or entry is None or self.is_stateful(op) or \
+                    self.has_ref_input(op) or "Queue" in op or is_send(n):
+                cached = False  # has side effects, whatever the node's attributes
+            elif "in_place" in attrs or "inplace" in attrs or "inplace" in op.lower():
+                cached = None  # decided per node below
+            else:
+                cached = True
+            self._op_side_effects[op] = cached if cached is not None else "attr"
+        if cached == "attr":
+            return not modifies_inputs_in_place(n)
+        return bool(cached)
 
 
 class _AttrView:

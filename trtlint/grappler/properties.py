@@ -58,6 +58,8 @@ class GrapplerProperties:
         self.shapes = shapes
         self._tas: dict[tuple[str, int], Optional[_Tas]] = {}
         self._proto: dict[tuple[str, int], Optional[list]] = {}
+        self._out_props: dict[str, Props] = {}
+        self._in_props: dict[str, Props] = {}
 
     @property
     def has_properties(self) -> bool:
@@ -68,6 +70,18 @@ class GrapplerProperties:
 
     # -- shapes and dtypes ----------------------------------------------------------
     def output_props(self, name: str) -> Props:
+        cached = self._out_props.get(name)
+        if cached is None:
+            cached = self._out_props[name] = self._output_props(name)
+        return cached
+
+    def input_props(self, name: str) -> Props:
+        cached = self._in_props.get(name)
+        if cached is None:
+            cached = self._in_props[name] = self._input_props(name)
+        return cached
+
+    def _output_props(self, name: str) -> Props:
         node = self.graph.nodes.get(name)
         if node is None or self.shapes is None:
             return []
@@ -80,7 +94,7 @@ class GrapplerProperties:
                         types[i] if i < len(types) else None))
         return out
 
-    def input_props(self, name: str) -> Props:
+    def _input_props(self, name: str) -> Props:
         node = self.graph.nodes.get(name)
         if node is None or self.shapes is None:
             return []

@@ -31,7 +31,7 @@ def topological_order(nodes: list[WorkNode]) -> Optional[list[int]]:
     for i, n in enumerate(nodes):
         seen: set[int] = set()
         for text in n.inputs:
-            j = index.get(node_name(text))
+            j = index.get(text if (":" not in text and text[:1] != "^") else node_name(text))
             if j is None or j in seen:
                 continue
             seen.add(j)

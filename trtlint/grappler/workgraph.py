@@ -34,12 +34,12 @@ def is_control(text: str) -> bool:
 
 def node_name(text: str) -> str:
     """The node an input string names: ``"^a" -> "a"``, ``"a:1" -> "a"``."""
-    if text.startswith("^"):
+    if text[:1] == "^":
         return text[1:]
-    name, sep, idx = text.rpartition(":")
-    if sep and idx.isdigit():
-        return name
-    return text
+    i = text.rfind(":")
+    if i < 0:
+        return text
+    return text[:i] if text[i + 1:].isdigit() else text
 
 
 def parse_input(text: str) -> tuple[str, int]:
@@ -68,7 +68,7 @@ class WorkNode:
     """One NodeDef under edit."""
 
     __slots__ = ("name", "op", "inputs", "device", "_attrs", "origin", "has_shapes_attr",
-                 "_dtype_hint")
+                 "_origin_inputs")
 
     def __init__(self, name: str, op: str, inputs: Optional[list[str]] = None,
                  device: str = "", attrs: Optional[dict[str, Any]] = None,
@@ -85,12 +85,16 @@ class WorkNode:
         #: colocation attrs), so this stays False unless a rewrite copies shapes in
         #: (``Case`` -> ``PartitionedCall``); common subgraph elimination compares it.
         self.has_shapes_attr = has_shapes_attr
+        #: the input strings the origin node had (a fast "unchanged" test on output)
+        self._origin_inputs: Optional[tuple[str, ...]] = None
 
     @classmethod
     def from_node(cls, node: Node) -> "WorkNode":
-        inputs = [str(r) for r in node.inputs]
+        inputs = [r.node if r.index == 0 else f"{r.node}:{r.index}" for r in node.inputs]
         inputs.extend("^" + c for c in node.control_inputs)
-        return cls(node.name, node.op, inputs, node.device, None, node, False)
+        w = cls(node.name, node.op, inputs, node.device, None, node, False)
+        w._origin_inputs = tuple(inputs)
+        return w
 
     # -- attributes (copy on write) -------------------------------------------------
     @property
@@ -149,8 +153,10 @@ class WorkNode:
         """Grappler's ``DedupControlInputs``: a control input on a node the node
         already reads (by data or by an earlier control edge) is dropped, by swapping
         it with the last input."""
-        seen: set[str] = set()
         inputs = self.inputs
+        if not inputs or inputs[-1][:1] != "^":
+            return  # control inputs come last: none here
+        seen: set[str] = set()
         pos = 0
         while pos < len(inputs):
             text = inputs[pos]
@@ -179,10 +185,15 @@ class NodeMap:
         for n in nodes:
             self.nodes[n.name] = n
             self.outputs.setdefault(n.name, {})
+        outputs = self.outputs
         for n in nodes:
+            name = n.name
             for text in n.inputs:
-                src = node_name(text)
-                self.outputs.setdefault(src, {})[n.name] = None
+                src = text if (":" not in text and text[:1] != "^") else node_name(text)
+                lst = outputs.get(src)
+                if lst is None:
+                    lst = outputs[src] = {}
+                lst[name] = None
 
     def get(self, name_or_input: str) -> Optional[WorkNode]:
         return self.nodes.get(node_name(name_or_input))
@@ -288,6 +299,11 @@ class WorkGraph:
 
 def to_node(w: WorkNode) -> Node:
     """A trtlint :class:`Node` for a work node, sharing undecoded attrs when untouched."""
+    origin = w.origin
+    if (origin is not None and w._attrs is None and w.name == origin.name
+            and w.op == origin.op and w.device == origin.device
+            and w._origin_inputs is not None and tuple(w.inputs) == w._origin_inputs):
+        return origin
     data: list[TensorRef] = []
     controls: list[str] = []
     for text in w.inputs:
@@ -296,7 +312,6 @@ def to_node(w: WorkNode) -> Node:
         else:
             name, port = parse_input(text)
             data.append(TensorRef(name, port))
-    origin = w.origin
     if w._attrs is None and origin is not None:
         if (origin.op == w.op and origin.device == w.device and origin.inputs == data
                 and origin.control_inputs == controls):
