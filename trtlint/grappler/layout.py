@@ -34,8 +34,8 @@ What it does, in order
        removed, also around ``Pad``; the graph is re-sorted.
 
 The rank tests read grappler's shapes: feeds have unknown shapes there, except that a
-placeholder feeding a convolution gets its rank from it (symbolic shape merging);
-trtlint gives each placeholder its declared rank.
+placeholder feeding a convolution gets its rank from it (symbolic shape merging, see
+:func:`~trtlint.grappler.properties.grappler_shapes`).
 """
 
 from __future__ import annotations
@@ -898,18 +898,11 @@ def optimize_layout(graph: WorkGraph, preserve: set[str], feeds: set[str], info:
 
 
 def _layout_shapes(graph: WorkGraph, feeds: set[str]) -> dict[str, list]:
-    """Output shapes as the layout pass reads them: grappler's view (feeds unknown),
-    except that a fed placeholder keeps its declared rank (its consumers merge it)."""
+    """Output shapes as the layout pass reads them: grappler's view (feeds unknown,
+    ranks merged from what consumers require)."""
     from .properties import grappler_shapes
 
     entry: Graph = graph.to_graph()
     shapes = grappler_shapes(entry, feeds)
-    out: dict[str, list] = {}
-    for node in entry:
-        outs = list(shapes.outputs(node.name)) if shapes is not None else []
-        if node.name in feeds:
-            declared = node.attr("shape")
-            if isinstance(declared, tuple):
-                outs = [tuple(-1 for _ in declared)]
-        out[node.name] = outs
-    return out
+    return {node.name: list(shapes.outputs(node.name)) if shapes is not None else []
+            for node in entry}

@@ -337,9 +337,91 @@ def grappler_shapes(graph: Graph, feeds: set[str]) -> Optional[ShapeMap]:
 
         from ..shapes.overrides import check_overrides
 
-        return _GrapplerInference(graph, check_overrides(graph, overrides)).infer()
+        shapes = _GrapplerInference(graph, check_overrides(graph, overrides)).infer()
     except (ImportError, AttributeError, TypeError):
-        return infer_shapes(graph, overrides)
+        shapes = infer_shapes(graph, overrides)
+    _merge_ranks(graph, shapes)
+    return shapes
+
+
+#: ops whose output *is* their input's shape (the same symbolic shape handle)
+_SAME_SHAPE_OPS = frozenset({
+    "Identity", "RefIdentity", "Snapshot", "StopGradient", "PreventGradient", "CheckNumerics",
+    "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Sigmoid", "Tanh", "Softplus", "Softsign",
+    "Abs", "Neg", "Exp", "Expm1", "Log", "Log1p", "Sqrt", "Rsqrt", "Square", "Reciprocal",
+    "Inv", "Floor", "Ceil", "Round", "Rint", "Sign", "Cast", "Softmax", "LogSoftmax", "Erf",
+    "Sin", "Cos", "IsNan", "IsInf", "IsFinite", "LogicalNot", "OnesLike", "ZerosLike",
+    "FakeQuantWithMinMaxArgs", "FakeQuantWithMinMaxVars", "QuantizeAndDequantizeV2",
+    "QuantizeAndDequantizeV3", "QuantizeAndDequantizeV4", "Enter", "Exit", "NextIteration"})
+_RANK4_INPUT0 = frozenset({"Conv2D", "DepthwiseConv2dNative", "MaxPool", "AvgPool",
+                           "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3",
+                           "DepthToSpace", "SpaceToDepth", "Conv2DBackpropFilter"})
+
+
+def _required_rank(graph: Graph, shapes: ShapeMap, consumer, index: int) -> Optional[int]:
+    """The exact rank ``consumer``'s shape function demands of its input ``index`` (its
+    ``WithRank`` calls, which merge that input's symbolic shape), when it demands one."""
+    op = consumer.op
+    if op in _RANK4_INPUT0:
+        return 4 if index == 0 else None
+    if op in ("Conv3D", "MaxPool3D", "AvgPool3D"):
+        return 5 if index == 0 else None
+    if op == "MatMul":
+        return 2
+    if op in ("Slice", "Tile", "Pad", "PadV2", "MirrorPad", "Transpose") and index == 0:
+        arg = 2 if op == "Slice" else 1
+        if arg >= len(consumer.inputs) and op != "Slice":
+            return None
+        ref = consumer.inputs[1]
+        shape = shapes.shape(ref)
+        if shape is None or not shape or shape[0] < 0:
+            return None
+        return shape[0]
+    return None
+
+
+def _merge_ranks(graph: Graph, shapes: ShapeMap) -> None:
+    """Give unknown-rank tensors the rank grappler's symbolic shapes end up with.
+
+    Grappler merges a tensor's shape handle with the rank its consumers require
+    (``Conv2D`` wants rank 4, ``Slice`` the length of its begin vector, ...), and that
+    handle is shared by ops that pass shapes through unchanged (``Identity``, ``Relu``,
+    ...).  So a placeholder fed into a convolution has rank 4 there even though fed
+    shapes are unknown.  Only ranks are merged; dims stay unknown."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+
+    for node in graph:
+        if node.op in _SAME_SHAPE_OPS and node.inputs:
+            ref = node.inputs[0]
+            union((node.name, 0), (ref.node, ref.index))
+    ranks: dict[tuple[str, int], int] = {}
+    for node in graph:
+        for i, ref in enumerate(node.inputs):
+            rank = _required_rank(graph, shapes, node, i)
+            if rank is not None:
+                ranks.setdefault(find((ref.node, ref.index)), rank)
+    if not ranks:
+        return
+    for node in graph:
+        outs = shapes._shapes.get(node.name)  # noqa: SLF001 - refine in place
+        if not outs:
+            continue
+        for port, shape in enumerate(outs):
+            if shape is None:
+                rank = ranks.get(find((node.name, port)))
+                if rank is not None:
+                    outs[port] = (-1,) * rank
 
 
 def _shape_tas(shape: Shape) -> _Tas:
