@@ -44,6 +44,7 @@ from . import inspect_cmd  # noqa: E402,F401
 from . import logs_cmd  # noqa: E402,F401
 from . import analyze_cmd  # noqa: E402,F401
 from . import crosscheck_cmd  # noqa: E402,F401
+from . import convert_cmd  # noqa: E402,F401
 from . import rules_cmd  # noqa: E402,F401
 from . import baseline_cmd  # noqa: E402,F401
 from . import viz_cmd  # noqa: E402,F401

@@ -181,8 +181,10 @@ def crosscheck(prediction: Prediction, actual: Actual,
                  and share < UNRELATED_SHARE)
     if unrelated:
         notes.insert(0, f"the log names {alignment.total} nodes and only {alignment.found} of "
-                     f"them are in this model: it probably comes from another model (or "
-                     f"another version of it), so the comparison says little")
+                        f"them are in this model: the log may come from another model, or "
+                        f"TensorFlow rewrote the graph before TF-TRT saw it (control flow "
+                        f"lowered to Enter/Merge/Switch, functions inlined), which the "
+                        f"prediction does not model")
     if not log_names:
         notes.append("the log names no node of the model, so it cannot be confirmed that it "
                      "comes from this model")
