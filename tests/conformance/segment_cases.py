@@ -77,10 +77,14 @@ class SegmentCase:
     #: than the test's candidate function (None: the same as ``truth()``)
     production_expected: Optional[tuple] = None
     note: str = ""
+    profile: str = "tf2"                        # the trtlint profile that must hold it
+    source: str = SOURCE
+    tf_version: str = TF_VERSION
 
     @property
     def id(self) -> str:
-        return f"{self.test}#{self.run}"
+        suffix = "" if self.profile == "tf2" else f"@{self.profile}"
+        return f"{self.test}#{self.run}{suffix}"
 
     def truth(self) -> tuple:
         return self.tf217 if self.tf217 is not None else self.expected
@@ -404,3 +408,34 @@ NOT_EXPRESSIBLE: list[tuple[str, str]] = [
     ("Multiple#3", "add0 is not an output candidate: all its direct and indirect outputs "
                    "leave the segment -> {add1, add7, add8}"),
 ]
+
+
+# -- the TF 1.x texts ------------------------------------------------------------------------
+#
+# TF 1.13's contrib/tensorrt/segment/segment_test.cc (stored id 531973172) and the
+# tf2tensorrt copy TF 1.14-2.0 shipped (SegmentNodesVector, stored id 71533746) hold the
+# first five TEST_Fs with the same graphs and expectations, and SegmentGraph has no
+# implicit-batch or device logic yet.  They run through trtlint's TF 1.x segmenter
+# (segments/tf1.py) for the tf1.13 and tf1.15 profiles, candidate sets as given.  The
+# runs with free edge-candidate sets are not expressible there either.
+
+TF1_SOURCES = {
+    "tf1.13": ("tensorflow/contrib/tensorrt/segment/segment_test.cc", "1.13"),
+    "tf1.15": ("tensorflow/compiler/tf2tensorrt/segment/segment_test.cc", "1.14-2.0"),
+}
+TF1_TESTS = ("Empty", "Simple", "AvoidCycle", "Multiple", "BigIfElse")
+
+
+def _tf1_cases() -> list[SegmentCase]:
+    from dataclasses import replace
+
+    out = []
+    for profile, (source, version) in TF1_SOURCES.items():
+        for case in CASES:
+            if case.test in TF1_TESTS:
+                out.append(replace(case, profile=profile, source=source, tf_version=version,
+                                   production=None))
+    return out
+
+
+TF1_CASES: list[SegmentCase] = _tf1_cases()

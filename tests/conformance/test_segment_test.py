@@ -10,14 +10,14 @@ import pytest
 from trtlint.analysis import analyze
 from trtlint.graph.model import Graph
 from trtlint.load import load_model
-from trtlint.segments import tf2
+from trtlint.segments import segment_graph, tf2
 from trtlint.shapes import infer_shapes
 from trtlint.support.decision import SupportDecision
 from trtlint.support.ruleset import load_ruleset
 from trtlint.support.validator import CandidateValidator
 from trtlint.target import Target, make_target
 
-from .segment_cases import CASES, NOT_EXPRESSIBLE, SegmentCase
+from .segment_cases import CASES, NOT_EXPRESSIBLE, TF1_CASES, SegmentCase
 
 pytestmark = pytest.mark.tensorflow
 
@@ -86,11 +86,27 @@ def test_the_ported_cases_cover_segment_test():
 
 
 @pytest.mark.parametrize("case", _ids(CASES))
-def test_trtlint_segmenter(case: SegmentCase, tmp_path):
+def test_trtlint_tf2_segmenter(case: SegmentCase, tmp_path):
     segments = segment_directly(case, tmp_path)
     assert segments == list(case.truth()), (
         f"{case.id}: trtlint {[sorted(s) for s in segments]}, "
         f"expected {[sorted(s) for s in case.truth()]}")
+
+
+@pytest.mark.parametrize("case", _ids(TF1_CASES))
+def test_trtlint_tf1_segmenter(case: SegmentCase, tmp_path):
+    """The TF 1.13/1.15 texts through trtlint's TF 1.x segmenter: SegmentGraph then had
+    no checks of its own, so the test's candidate set is the decisions dict."""
+    path = tmp_path / f"{case.test}.pb"
+    _, nodes = write_graph(lambda tf: case.build(tf, case.devices), path)
+    graph = load_model(path).graph if nodes else Graph([])
+    decisions = {node.name: SupportDecision(node.name, node.op, node.name in case.candidates)
+                 for node in graph}
+    target = make_target(case.profile, "FP32", minimum_segment_size=2, grappler="none",
+                         gpu_layout=False)
+    result = segment_graph(graph, decisions, target, lambda name: None)
+    assert [frozenset(s.nodes) for s in result.segments] == list(case.expected)
+    assert all(s.name == f"TRTEngineOp_{i}" for i, s in enumerate(result.segments))
 
 
 PRODUCTION = [c for c in CASES if c.production is not None]

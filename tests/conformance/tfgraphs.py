@@ -81,6 +81,23 @@ def _freeze_v2(tf, graph_fn: Callable, specs: Sequence[InputSpec]):
     return graph_def, inputs, outputs
 
 
+def save_v2(graph_fn: Callable, specs: Sequence[InputSpec], directory: Path,
+            seed_name: str) -> Path:
+    """The SavedModel the integration base writes for the TF2 API (``_MakeSavedModelV2``):
+    the function saved as the ``serving_default`` signature.  Used to check that
+    freezing the concrete function, as :func:`freeze` does, gives TF-TRT the same graph
+    up to the signature wrapper's pass-through nodes."""
+    import numpy as np
+    import tensorflow as tf
+
+    np.random.seed(_seed_for(seed_name))
+    signature = [tf.TensorSpec(s.spec_shape(), getattr(tf, s.dtype), s.name) for s in specs]
+    root = tf.Module()
+    root.run = tf.function(lambda *args: graph_fn(tf, *args), input_signature=signature)
+    tf.saved_model.save(root, str(directory), signatures={"serving_default": root.run})
+    return directory
+
+
 def _freeze_v1(tf, graph_fn: Callable, specs: Sequence[InputSpec]):
     graph = tf.Graph()
     with graph.as_default():
