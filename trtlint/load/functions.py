@@ -5,14 +5,28 @@ Inside a FunctionDef, a data input is written ``arg`` (a function argument) or
 node).  A Graph speaks in flat output indexes (``node:3``), so resolving a
 reference needs the op's output-argument layout, taken from the op registry.
 
-Inlined nodes are named ``<call node>/<body node>``, the way TensorFlow's function
-inliner names them, so that ``StatefulPartitionedCall/model/conv1/Conv2D`` reads
-exactly as it does in TF-TRT's logs.
+Calls are inlined the way grappler's function optimizer does it when
+``convert_variables_to_constants_v2`` prepares a signature for TF-TRT, so that the
+names match TF-TRT's logs node for node:
+
+* body nodes are named ``<call>/<body node>`` (``StatefulPartitionedCall/model/conv1/Conv2D``);
+* every argument passes through an ``Identity`` named ``Func/<call>/input/_<n>``, every
+  result through an ``Identity`` named ``Func/<call>/output/_<n>``; control edges into
+  and out of the call go through ``NoOp`` nodes ``Func/<call>/input_control_node/_<n>``
+  and ``Func/<call>/output_control_node/_<n>``;
+* ``<n>`` is one counter for the whole graph, advanced in the order TensorFlow creates
+  those nodes: calls are inlined in node order, and the nodes an inlined body brings are
+  appended at the end, so nested calls are inlined after every call of the level above;
+* the call node itself disappears: its consumers read the output ``Identity`` nodes.
+
+Node order follows TensorFlow's graph constructor: a body's nodes are placed in
+topological order, always taking the ready node that comes first in the FunctionDef.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import heapq
+from typing import Iterable, Optional
 
 from ..errors import InputError
 from ..graph.attrs import FuncRef
@@ -22,6 +36,12 @@ from ..graph import dtypes
 
 CALL_OPS = frozenset({"StatefulPartitionedCall", "PartitionedCall"})
 MAX_INLINE_DEPTH = 64
+#: the label TensorFlow's inliner puts in front of the nodes it adds
+INLINE_LABEL = "Func"
+_RESOURCE = "resource"
+_ENTER_OPS = frozenset({"Enter", "RefEnter"})
+_NEXT_ITERATION_OPS = frozenset({"NextIteration", "RefNextIteration"})
+_MERGE_OPS = frozenset({"Merge", "RefMerge"})
 
 
 def _flat_index(node: Node, arg: str, index: int, registry: OpRegistry) -> int:
@@ -36,20 +56,68 @@ def _flat_index(node: Node, arg: str, index: int, registry: OpRegistry) -> int:
     return index
 
 
+def constructor_order(nodes: list[Node]) -> list[Node]:
+    """``nodes`` in the order TensorFlow's graph constructor adds them: topological,
+    always taking the ready node listed first.  A Merge does not wait for its
+    NextIteration input (the loop back edge); nodes left on a cycle keep their place
+    at the end.  A list that is already topological comes back unchanged."""
+    index = {n.name: i for i, n in enumerate(nodes)}
+    pending = [0] * len(nodes)
+    users: list[list[int]] = [[] for _ in nodes]
+    for i, n in enumerate(nodes):
+        is_merge = n.op in _MERGE_OPS
+        sources = [r.node for r in n.inputs] + n.control_inputs
+        for src in sources:
+            j = index.get(src)
+            if j is None or j == i:
+                continue
+            if is_merge and nodes[j].op in _NEXT_ITERATION_OPS:
+                continue
+            pending[i] += 1
+            users[j].append(i)
+    ready = [i for i, p in enumerate(pending) if p == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for k in users[i]:
+            pending[k] -= 1
+            if pending[k] == 0:
+                heapq.heappush(ready, k)
+    if len(order) < len(nodes):
+        placed = set(order)
+        order.extend(i for i in range(len(nodes)) if i not in placed)
+    return [nodes[i] for i in order]
+
+
 class FunctionBody:
-    """The nodes of one function instance, with references resolved to flat indexes."""
+    """The nodes of one function instance, with references resolved to flat indexes.
+
+    ``arg_sources`` None: each argument becomes a Placeholder named after it (the
+    first nodes of :attr:`nodes`, in argument order), as when a function is looked at
+    on its own.  Otherwise body references to argument ``a`` read ``arg_sources[a]``.
+    Calls inside the body are inlined (see the module docstring) by ``inliner``, or by
+    a fresh :class:`CallInliner` when none is given.
+    """
 
     def __init__(self, fdef, registry: OpRegistry, prefix: str,
                  arg_sources: Optional[dict[str, TensorRef]],
-                 library: dict, depth: int = 0, source: Optional[str] = None) -> None:
+                 library: dict, depth: int = 0, source: Optional[str] = None,
+                 inliner: Optional["CallInliner"] = None, inline: bool = True) -> None:
         self.fdef = fdef
         self.name = fdef.signature.name
         self.nodes: list[Node] = []
         self.outputs: list[TensorRef] = []
         self.control_outputs: list[str] = []
-        self._lower(registry, prefix, arg_sources, library, depth, source or self.name)
+        self._lower(registry, prefix, arg_sources, source or self.name)
+        if inline:
+            inliner = inliner or CallInliner(library, registry)
+            self.nodes = inliner.inline_all(self.nodes, depth)
+            self.outputs = [inliner.follow(r) for r in self.outputs]
+            self.control_outputs = [inliner.follow_control(c) for c in self.control_outputs]
 
-    def _lower(self, registry, prefix, arg_sources, library, depth, source) -> None:
+    def _lower(self, registry, prefix, arg_sources, source) -> None:
         fdef = self.fdef
         sig = fdef.signature
         arg_refs: dict[str, TensorRef] = {}
@@ -87,20 +155,19 @@ class FunctionBody:
             for text in nd.input:
                 if text.startswith("^"):
                     ctl = text[1:]
-                    controls.append(prefix + ctl if ctl in by_name else arg_refs.get(ctl, TensorRef(prefix + ctl)).node)
+                    controls.append(prefix + ctl if ctl in by_name
+                                    else arg_refs.get(ctl, TensorRef(prefix + ctl)).node)
                 else:
                     inputs.append(resolve(text))
             node.name = prefix + node.name
             node.inputs, node.control_inputs = inputs, controls
+            if prefix and node.op in _ENTER_OPS:
+                # TensorFlow keeps loop frames of different call sites apart this way.
+                frame = node.attrs.get("frame_name")
+                if isinstance(frame, str):
+                    node.set_attr("frame_name", prefix + frame)
             lowered.append(node)
-
-        # Inline calls to library functions (PartitionedCall and direct calls).
-        for node in lowered:
-            target = _call_target(node, library)
-            if target is None or depth >= MAX_INLINE_DEPTH:
-                self.nodes.append(node)
-                continue
-            self.nodes.extend(inline_call(node, library[target], registry, library, depth + 1))
+        self.nodes.extend(constructor_order(lowered))
 
         for out in sig.output_arg:
             text = fdef.ret.get(out.name)
@@ -141,33 +208,136 @@ def _call_target(node: Node, library: dict) -> Optional[str]:
     return None
 
 
-def inline_call(call: Node, fdef, registry: OpRegistry, library: dict, depth: int) -> list[Node]:
-    """Replace a call node by the function's body.
+class CallInliner:
+    """Inlines every function call of a node list, as grappler's function optimizer
+    does (see the module docstring for names and order).
 
-    The call's name survives as an ``IdentityN`` that forwards the function's
-    outputs, so consumers (and fetches) of ``call:i`` keep working, as TensorFlow's
-    inliner keeps a fetchable caller node.  Control inputs of the call become control
-    inputs of the body's argument forwarders.
+    One inliner numbers the nodes it adds with one counter, so use one per graph.
     """
-    sig = fdef.signature
-    prefix = call.name + "/"
-    arg_sources: dict[str, TensorRef] = {}
-    forwarders: list[Node] = []
-    for i, arg in enumerate(sig.input_arg):
-        if i >= len(call.inputs):
+
+    def __init__(self, library: dict, registry: OpRegistry) -> None:
+        self.library = library
+        self.registry = registry
+        self._counter = 0
+        #: (call, output index) -> the Identity that now carries that output
+        self._outputs: dict[tuple[str, int], TensorRef] = {}
+        #: call -> the NoOp that now stands for it as a control source
+        self._controls: dict[str, str] = {}
+
+    def _new_name(self, call: str, what: str) -> str:
+        name = f"{INLINE_LABEL}/{call}/{what}/_{self._counter}"
+        self._counter += 1
+        return name
+
+    def follow(self, ref: TensorRef) -> TensorRef:
+        """Where a tensor of an inlined call went (the ref itself otherwise)."""
+        return self._outputs.get((ref.node, ref.index), ref)
+
+    def follow_control(self, name: str) -> str:
+        return self._controls.get(name, name)
+
+    def inline_all(self, nodes: Iterable[Node], depth: int = 0) -> list[Node]:
+        """The nodes with every call inlined, in TensorFlow's order (see module doc)."""
+        work = list(nodes)
+        depths = {n.name: depth for n in work}
+        control_users: dict[str, int] = {}
+        for n in work:
+            for c in n.control_inputs:
+                control_users[c] = control_users.get(c, 0) + 1
+        op_of = {n.name: n.op for n in work}
+        removed: set[int] = set()
+        i = 0
+        while i < len(work):
+            node = work[i]
+            target = _call_target(node, self.library)
+            level = depths.get(node.name, depth)
+            if target is None or level >= MAX_INLINE_DEPTH:
+                i += 1
+                continue
+            node.inputs = [self.follow(r) for r in node.inputs]
+            node.control_inputs = [self.follow_control(c) for c in node.control_inputs]
+            added = self._inline(node, self.library[target], op_of,
+                                 control_users.get(node.name, 0) > 0)
+            for n in added:
+                depths[n.name] = level + 1
+                op_of[n.name] = n.op
+                for c in n.control_inputs:
+                    control_users[c] = control_users.get(c, 0) + 1
+            work.extend(added)
+            removed.add(i)
+            i += 1
+        out = []
+        for j, n in enumerate(work):
+            if j in removed:
+                continue
+            n.inputs = [self.follow(r) for r in n.inputs]
+            n.control_inputs = [self.follow_control(c) for c in n.control_inputs]
+            out.append(n)
+        return out
+
+    def _strict_inputs(self, call: Node, fdef, op_of: dict[str, str]) -> list[str]:
+        """TensorFlow's AddStrictInputSemantics: a call that takes a resource and has no
+        control input waits for every data input that is not a Placeholder."""
+        if call.control_inputs:
+            return []
+        types = [dtypes.name(a.type) if a.type else call_input_type(call, i)
+                 for i, a in enumerate(fdef.signature.input_arg)]
+        if _RESOURCE not in types:
+            return []
+        extra: list[str] = []
+        for ref in call.inputs:
+            if op_of.get(ref.node) != "Placeholder" and ref.node not in extra:
+                extra.append(ref.node)
+        return extra
+
+    def _inline(self, call: Node, fdef, op_of: dict[str, str],
+                has_control_users: bool) -> list[Node]:
+        sig = fdef.signature
+        if len(call.inputs) < len(sig.input_arg):
             raise InputError(f"call {call.name} passes {len(call.inputs)} inputs to "
                              f"{sig.name}, which takes {len(sig.input_arg)}")
-        fwd = Node(f"{prefix}input/_{i}", "Identity", [call.inputs[i]],
-                   list(call.control_inputs),
-                   attrs={"T": dtypes.name(arg.type) if arg.type else call_input_type(call, i)},
-                   source=sig.name)
-        forwarders.append(fwd)
-        arg_sources[arg.name] = TensorRef(fwd.name, 0)
-    body = FunctionBody(fdef, registry, prefix, arg_sources, library, depth, source=sig.name)
-    out_types = [dtypes.name(a.type) if a.type else None for a in sig.output_arg]
-    result = Node(call.name, "IdentityN", list(body.outputs), list(body.control_outputs),
-                  call.device, attrs={"T": out_types}, source=sig.name)
-    return forwarders + body.nodes + [result]
+        controls = list(call.control_inputs) + self._strict_inputs(call, fdef, op_of)
+        added: list[Node] = []
+        input_control: Optional[str] = None
+        if controls:
+            input_control = self._new_name(call.name, "input_control_node")
+            added.append(Node(input_control, "NoOp", [], controls, call.device,
+                              attrs={}, source=sig.name))
+        arg_sources: dict[str, TensorRef] = {}
+        for i, arg in enumerate(sig.input_arg):
+            fwd = Node(self._new_name(call.name, "input"), "Identity", [call.inputs[i]],
+                       [input_control] if input_control else [], call.device,
+                       attrs={"T": dtypes.name(arg.type) if arg.type else call_input_type(call, i)},
+                       source=sig.name)
+            added.append(fwd)
+            arg_sources[arg.name] = TensorRef(fwd.name, 0)
+        body = FunctionBody(fdef, self.registry, call.name + "/", arg_sources, self.library,
+                            source=sig.name, inline=False)
+        if input_control:
+            # Nodes that would otherwise start on their own, and nested calls, must not
+            # run unless the call would have run.
+            for n in body.nodes:
+                is_call = n.op in CALL_OPS or n.op in self.library
+                if not n.control_inputs and (not n.inputs or is_call):
+                    n.control_inputs.append(input_control)
+        added.extend(body.nodes)
+        out_types = call.attrs.get("Tout")
+        outputs: list[str] = []
+        for i, (arg, ref) in enumerate(zip(sig.output_arg, body.outputs)):
+            dtype = dtypes.name(arg.type) if arg.type else (
+                out_types[i] if isinstance(out_types, list) and i < len(out_types) else None)
+            fwd = Node(self._new_name(call.name, "output"), "Identity", [ref], [], call.device,
+                       attrs={"T": dtype}, source=sig.name)
+            added.append(fwd)
+            outputs.append(fwd.name)
+            self._outputs[(call.name, i)] = TensorRef(fwd.name, 0)
+        if has_control_users:
+            sources = (list(body.control_outputs) if call.op in CALL_OPS else outputs) or \
+                ([input_control] if input_control else [])
+            name = self._new_name(call.name, "output_control_node")
+            added.append(Node(name, "NoOp", [], sources, call.device, attrs={}, source=sig.name))
+            self._controls[call.name] = name
+        return added
 
 
 def call_input_type(call: Node, i: int) -> Optional[str]:

@@ -7,7 +7,12 @@ TF-TRT's converter sees.
   ``convert_variables_to_constants_v2``, which inlines nested calls.  We do the same:
   the wrapper's body becomes the graph, its arguments become Placeholders named after
   the arguments, captured variables become constants, ``ReadVariableOp`` becomes
-  ``Identity``, and nested calls are inlined as ``<call>/<node>``.
+  ``Identity``, and nested calls are inlined as ``<call>/<node>`` with TensorFlow's
+  ``Func/<call>/input/_N`` forwarders (see functions.py).  The result is pruned to what
+  the signature's outputs need and ordered as TensorFlow's frozen function is, so node
+  names and order match what TF-TRT receives (tests/test_loader_vs_tf.py checks it).
+  One difference remains: TensorFlow also lowers functional While/If/Case into
+  Switch/Merge loops there; we keep the functional op.
 * TF1 SavedModels keep the graph in the MetaGraphDef; the signature's fetches are
   pruned from it and variables are frozen.
 """
@@ -26,7 +31,9 @@ from ..graph.attrs import FuncRef
 from ..graph.model import Graph, Node, TensorRef
 from ..graph.opdefs import OpRegistry, stock_registry
 from ..graph.tensors import shape_from_proto
-from .functions import CALL_OPS, FunctionBody
+from .detect import SAVED_MODEL_SIDE_FILES
+from .freeze import freeze_variables, function_order, variable_const
+from .functions import CALL_OPS, FunctionBody, constructor_order
 from .graphdef import validate
 from .model import Model, TensorSpec
 from .schema import SavedModel
@@ -57,7 +64,7 @@ def read_saved_model(directory: Path):
         where = pbtxt
     else:
         hint = ""
-        pbs = sorted(p.name for p in directory.glob("*.pb"))
+        pbs = sorted(p.name for p in directory.glob("*.pb") if p.name not in SAVED_MODEL_SIDE_FILES)
         if pbs:
             hint = f"; did you mean the graph file {directory / pbs[0]}?"
         elif (directory / "variables").is_dir() or any(directory.glob("*.index")):
@@ -169,37 +176,6 @@ def load_saved_model(directory: Path, signature: Optional[str] = None,
                  frozen_variables=frozen)
 
 
-def _variable_const(name: str, var: Node, source: Optional[str]) -> Node:
-    """A frozen variable: a Const whose value is in variables/ (kept unread)."""
-    dtype = dtypes.base(var.attr("dtype") or "float32")
-    return Node(name, "Const", attrs={"dtype": dtype, "value": None,
-                                      "_frozen_variable": var.name,
-                                      "_variable_shape": var.attr("shape")},
-                source=source)
-
-
-def _freeze_reads(nodes: list[Node], resource_vars: dict[str, Node]) -> list[Node]:
-    """ReadVariableOp of a frozen variable -> Identity; ResourceGather -> GatherV2."""
-    out = []
-    for n in nodes:
-        if n.inputs and n.inputs[0].node in resource_vars:
-            var = resource_vars[n.inputs[0].node]
-            dtype = n.attr("dtype") or var.attr("dtype")
-            if n.op == "ReadVariableOp":
-                n = Node(n.name, "Identity", n.inputs, n.control_inputs, n.device,
-                         attrs={"T": dtype}, source=n.source)
-            elif n.op == "ResourceGather":
-                axis = Node(n.name + "/axis", "Const", attrs={"dtype": "int32", "value": None,
-                                                              "_scalar": 0}, source=n.source)
-                out.append(axis)
-                n = Node(n.name, "GatherV2", n.inputs + [TensorRef(axis.name)], n.control_inputs,
-                         n.device, attrs={"Tparams": dtype, "Tindices": n.attr("Tindices"),
-                                          "Taxis": "int32", "batch_dims": n.attr("batch_dims", 0)},
-                         source=n.source)
-        out.append(n)
-    return out
-
-
 def _tf2_signature_graph(outer: Graph, call: Node, sig, in_refs, out_refs, registry, library, where):
     fdef = library[call.attrs["f"].name]
     body = FunctionBody(fdef, registry, "", None, library)
@@ -218,9 +194,12 @@ def _tf2_signature_graph(outer: Graph, call: Node, sig, in_refs, out_refs, regis
     nodes = []
     for n in body.nodes:
         if n.name in resource_vars:
-            n = _variable_const(n.name, resource_vars[n.name], n.source)
+            n = variable_const(n.name, resource_vars[n.name], n.source)
         nodes.append(n)
-    nodes = _freeze_reads(nodes, resource_vars)
+    feeds = [args[i] for i, ref in enumerate(call.inputs[:len(args)])
+             if args[i] not in resource_vars]
+    nodes, library = freeze_variables(nodes, resource_vars, library)
+    nodes = function_order(constructor_order(nodes), [r.node for r in body.outputs], feeds)
     graph = Graph(nodes, library, registry, outer.producer)
     validate(graph, where)
 
@@ -278,10 +257,13 @@ def _tf1_signature_graph(outer: Graph, sig, in_refs, out_refs, where):
             if n.op == "VarHandleOp":
                 resource_vars[n.name] = n
             frozen.append(n.name)
-            n = _variable_const(n.name, n, None)
+            n = variable_const(n.name, n, None)
         nodes.append(n)
-    nodes = _freeze_reads(nodes, resource_vars)
-    graph = Graph(nodes, outer.library, outer.registry, outer.producer)
+    nodes, library = freeze_variables(nodes, resource_vars, outer.library)
+    # TF-TRT 2.x reaches a TF1 signature through the same pruned function as a TF2 one.
+    nodes = function_order(nodes, [r.node for _, r in sorted(out_refs.items())],
+                           [r.node for _, r in sorted(in_refs.items())])
+    graph = Graph(nodes, library, outer.registry, outer.producer)
     inputs = [TensorSpec(r.node, dtypes.name(sig.inputs[k].dtype) if sig.inputs[k].dtype else None,
                          shape_from_proto(sig.inputs[k].tensor_shape)
                          if sig.inputs[k].HasField("tensor_shape") else None, r.index, k)
