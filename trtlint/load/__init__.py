@@ -35,6 +35,16 @@ def load_model(path: Union[str, Path], signature: Optional[str] = None,
     declares or, for a bare GraphDef, the sinks.
     """
     p = Path(path)
+    try:
+        return _load(p, signature, tags, outputs)
+    except InputError as exc:
+        if exc.path is None:  # raised deep inside (a function body, a signature): name the model
+            exc.path = str(p)
+        raise
+
+
+def _load(p: Path, signature: Optional[str], tags: Optional[Sequence[str]],
+          outputs: Optional[Sequence[str]]) -> Model:
     if not p.exists():
         raise InputError("no such file or directory", p)
     if p.is_dir():

@@ -13,6 +13,8 @@ from ..errors import InputError
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
+#: protobuf files TensorFlow writes into a SavedModel folder next to saved_model.pb
+SAVED_MODEL_SIDE_FILES = ("fingerprint.pb", "keras_metadata.pb")
 # A TensorFlow checkpoint .index file is a table whose footer ends with this magic.
 TABLE_MAGIC = bytes.fromhex("57fb808b247547db")
 
@@ -62,6 +64,13 @@ def sniff_file(path: Path) -> str:
     if tail == TABLE_MAGIC or ".data-" in name and name.split(".data-")[-1][:5].isdigit():
         raise InputError("this is a TensorFlow checkpoint file (variables only, no graph); "
                          "give the frozen graph (.pb) or the SavedModel directory", path)
+    if name in SAVED_MODEL_SIDE_FILES:
+        graph = path.parent / "saved_model.pb"
+        if graph.exists():
+            raise InputError(f"this is a SavedModel's {name}, not its graph; give the "
+                             f"SavedModel folder {path.parent} instead", path)
+        raise InputError(f"this is a SavedModel's {name}, not a graph, and the folder has no "
+                         f"saved_model.pb: the SavedModel is incomplete", path)
     if name.endswith((".pbtxt", ".pbtext", ".txt")) or looks_like_text_graph(head):
         return "text_graph"
     if name == "saved_model.pb":
