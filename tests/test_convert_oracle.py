@@ -176,3 +176,17 @@ def test_rich_output_of_a_conversion(tmp_path):
     progress = result.stderr
     assert "trtlint convert: [convert]" in progress
     assert "Replaced segment 0 consisting of 47 nodes by TRTEngineOp_000_000." in progress
+
+
+def test_tf1_api_with_dynamic_engines_makes_the_same_engines(tmp_path):
+    """TrtGraphConverter (TF1 API, is_dynamic_op=True) and TrtGraphConverterV2's pass
+    segment the same GraphDef alike; the TF1 path benchmarks through a Session."""
+    _, v2, _ = convert(tmp_path / "v2", FIXTURE)
+    code, v1, out = convert(tmp_path / "v1", FIXTURE, "--api", "v1", "--benchmark", "3",
+                            "--warmup", "0")
+    assert code == 0 and v1["run"]["api"] == "v1"
+    assert engines_from_converted_graph(v1) == engines_from_converted_graph(v2)
+    assert v1["run"]["converted_model"] is None and (out / "converted_graph.pb").exists()
+    bench = v1["run"]["benchmark"]
+    assert bench["native"]["runs"] == 3
+    assert "TRTEngineOp_000_000" in bench["converted"]["error"]

@@ -702,7 +702,7 @@ def benchmark(request, events, make_native, make_converted, specs, batches):
             results[label] = (model, outputs)
         except Exception as exc:  # noqa: BLE001 - a model that cannot run is a result
             traceback.print_exc()
-            out[label] = {"error": "%s: %s" % (type(exc).__name__, first_lines(exc))}
+            out[label] = {"error": "%s: %s" % (type(exc).__name__, first_lines(exc, 8))}
     if "native" in results and "converted" in results:
         native_p50 = out["native"]["p50_ms"]
         converted_p50 = out["converted"]["p50_ms"]

@@ -313,14 +313,19 @@ def run_preflight(env: ChildEnvironment, timeout: float = PROBE_TIMEOUT) -> Pref
 
     with tempfile.TemporaryDirectory(prefix="trtlint-preflight-") as scratch:
         log = Path(scratch) / "probe.log"
+        environ = env.environ(with_logging=False)
+        if "TF_CPP_MIN_LOG_LEVEL" not in env.extra:
+            # TF-TRT says why TensorRT does not load in a warning: keep warnings visible
+            # even when the caller's environment silences TensorFlow.
+            environ["TF_CPP_MIN_LOG_LEVEL"] = "1"
         try:
-            end = run_watched([env.python, str(PROBE_SCRIPT)], env.environ(with_logging=False),
-                              log, timeout=timeout, on_stdout=on_stdout)
+            end = run_watched([env.python, str(PROBE_SCRIPT)], environ, log, timeout=timeout,
+                              on_stdout=on_stdout)
         except OSError as exc:           # not executable, wrong format, ...
             end = None
             facts = {}
             tail = [f"{type(exc).__name__}: {exc.strerror or exc}"]
         else:
-            tail = last_lines(log, 30)
+            tail = last_lines(log, 200)
     checks = evaluate(env.python, facts, end, tail, env.allow_no_gpu, env.oracle_dir)
     return Preflight(python=env.python, checks=checks, facts=facts, end=end)
