@@ -14,7 +14,7 @@ from .runparams import RunParams
 SYMBOL_MERGE = (
     "shapes: grappler's shape inference merges symbolic dims -- a Reshape to a fully "
     "known shape fixes the one unknown dim of its input ({why}); trtlint keeps that "
-    "batch unknown (-1), so the segmenter sees two batch sizes where TF-TRT sees one")
+    "dim unknown (-1), so {effect}")
 
 DISTINCT_SYMBOLS = (
     "shapes: grappler gives every unknown dim its own symbol, so x1's and x2's unknown "
@@ -26,17 +26,21 @@ DISTINCT_SYMBOLS = (
 GAPS: dict[str, tuple[Callable[[RunParams], bool], str]] = {
     "biasadd_matmul.BiasaddMatMulTest": (
         lambda run: not run.dynamic_shape,
-        SYMBOL_MERGE.format(why="Reshape(x, [4, 24, 6]) makes x [4, 144]") +
-        ": 13 engines instead of 1"),
+        SYMBOL_MERGE.format(
+            why="Reshape(x, [4, 24, 6]) makes x [4, 144]",
+            effect="the reshaped branches (batch 4) and the rest (batch -1) cannot share a "
+                   "cluster: 13 engines instead of 1")),
     "unary.UnaryTest": (
         lambda run: not run.dynamic_shape,
-        SYMBOL_MERGE.format(why="Reshape(q, [12, 5, 1, 1, 8, 1, 12]) makes input_1's batch "
-                                "12") + ": the x2 branch splits in two engines"),
+        SYMBOL_MERGE.format(
+            why="Reshape(q, [12, 5, 1, 1, 8, 1, 12]) makes input_1's batch 12",
+            effect="the x2 branch splits at the Reshape: 3 engines instead of 2")),
     "reshape_transpose.ReshapeTest": (
         lambda run: not run.dynamic_shape,
-        SYMBOL_MERGE.format(why="Reshape(input, [2, 50, 24, 24, 2]) makes the input's batch "
-                                "100") + "; with static engines the unknown dims after "
-                                         "reshape-1 ([100, 24, -1]) are refused"),
+        SYMBOL_MERGE.format(
+            why="Reshape(input, [2, 50, 24, 24, 2]) makes the input's batch 100",
+            effect="with static engines reshape-1 ([100, 24, -1]) and everything after it "
+                   "have an unknown non-batch dim and are refused: only reshape-0 is left")),
     "rank_two.RankTwoTest": (lambda run: not run.dynamic_shape, DISTINCT_SYMBOLS),
 }
 
