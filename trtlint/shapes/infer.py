@@ -4,13 +4,27 @@ Nodes are visited once in topological order, each through its op's shape functio
 (``trtlint/shapes/ops``).  An op without one, or whose function meets inputs it
 cannot make sense of, gets unknown shapes: always safe, never a wrong known dim.
 
-TF1 while loops make cycles (``NextIteration`` feeds ``Merge``).  TensorFlow's own
-import-time inference cuts the cycle by treating the back edge as unknown, which
-loses every loop-carried shape.  We do better, soundly: the first pass infers each
-loop ``Merge`` from the inputs already seen (the ``Enter``), then the loop body is
-re-run until every ``Merge`` covers what comes back through ``NextIteration``.  A
-``Merge`` only ever *relaxes* (dims that differ become unknown), so this terminates;
-if it takes too many rounds the loop's merges give up to unknown rank.
+Unknown dims are symbols (:mod:`trtlint.shapes.symbols`): a shape function passes an
+input's dim on as the same ``int``, and every ``-1`` it returns becomes a fresh symbol
+here.  Unknown-rank outputs get an identity too -- their input's, for the ops that
+forward their input's shape (:func:`~trtlint.shapes.registry.forwards_shape`), else a
+fresh one.  What shape functions state (``merge_dim``, ``ShapeContext.with_rank``) is
+logged per node and applied once every node is done, in graph order: that is when an
+unknown-rank tensor whose consumer needs rank 4 becomes rank 4, and when a MatMul's
+unknown inner dim takes the weights' size.
+
+Two views of values (``grappler=``): TensorFlow's import-time one, which evaluates every
+constant-foldable subgraph and fills unknown dims from recorded ``_output_shapes``; and
+grappler's, the one TF-TRT segments with, which evaluates nothing (see
+:mod:`trtlint.shapes.context`) and ignores recorded shapes.
+
+TF1 while loops make cycles (``NextIteration`` feeds ``Merge``).  The first pass infers
+each loop ``Merge`` from the inputs already seen (the ``Enter``); then the loop body is
+re-run until every ``Merge`` covers what comes back through ``NextIteration``.  As in
+grappler, a ``Merge`` is the union of its inputs, where a dim (or rank) the inputs do
+not share becomes one unknown dim that belongs to the ``Merge`` (the same one on every
+round), so this settles; if it takes too many rounds the loop's merges give up to
+unknown rank.
 
 A call of a library function (``PartitionedCall``, or an op named after a function)
 is inferred through the function's body with the caller's shapes and values
@@ -28,8 +42,10 @@ from . import ops as _ops  # noqa: F401  (registers the shape functions)
 from .context import ShapeContext
 from .handles import relax_handle
 from .overrides import check_overrides
-from .registry import lookup
-from .util import merge_lenient, relax
+from .registry import forwarded_input, lookup
+from .symbols import SymbolTable
+from .tensors_as_shapes import grappler_outputs
+from .util import merge_lenient, set_merge_log
 
 _MERGE_OPS = frozenset({"Merge", "RefMerge"})
 _BACK_EDGE_OPS = frozenset({"NextIteration", "RefNextIteration"})
@@ -43,15 +59,21 @@ _SHAPE_FN_ERRORS = (ValueError, TypeError, IndexError, KeyError, ZeroDivisionErr
 
 
 class ShapeMap:
-    """Output shapes, small constant values and handle data of every node of a graph."""
+    """Output shapes, small constant values and handle data of every node of a graph.
+
+    Unknown dims are negative: ``<= -2`` symbols shared by the dims grappler knows to be
+    equal (any negative dim means "unknown" to code that only needs that)."""
 
     def __init__(self, graph: Graph, shapes: dict[str, list[Shape]],
                  values: dict[tuple[str, int], list],
-                 handles: Optional[dict[tuple[str, int], object]] = None) -> None:
+                 handles: Optional[dict[tuple[str, int], object]] = None,
+                 grappler: bool = False) -> None:
         self.graph = graph
         self._shapes = shapes
         self._values = values
         self._handles = handles or {}
+        #: True when these are grappler's shapes (what TF-TRT segments with)
+        self.grappler = grappler
 
     def outputs(self, node: str) -> list[Shape]:
         """Shapes of every output of ``node`` (empty when the node is unknown)."""
@@ -95,14 +117,28 @@ class _Inference:
     """State of one inference run (kept in one object so the hot loop stays flat)."""
 
     def __init__(self, graph: Graph, overrides: dict[str, Shape],
-                 seeds: Optional[dict[str, tuple]] = None) -> None:
+                 seeds: Optional[dict[str, tuple]] = None, grappler: bool = False) -> None:
         self.graph = graph
         self.overrides = overrides
         #: function arguments: placeholder name -> (shape, value, handle data)
         self.seeds = seeds or {}
+        #: grappler's view of values (what TF-TRT sees) instead of import-time folding
+        self.grappler = grappler
         self.shapes: dict[str, list[Shape]] = {}
         self.values: dict[tuple[str, int], list] = {}
         self.handles: dict[tuple[str, int], object] = {}
+        self.symbols = SymbolTable(symbolic=grappler)
+        #: identity of every unknown-rank output
+        self.shape_ids: dict[tuple[str, int], int] = {}
+        #: outputs that are the shape a rank requirement gave an unknown-rank input
+        self.shape_keys: dict[tuple[str, int], object] = {}
+        #: grappler: integer vectors read as shapes (dims with symbols; -1 unknown)
+        self.tensors_as_shapes: dict[tuple[str, int], tuple] = {}
+        #: shape merges the node being run states (ShapeContext appends here)
+        self.node_shape_merges: list = []
+        #: a loop Merge's own unknown dims and shapes, the same on every round
+        self._merge_dims: dict[tuple[str, int], int] = {}
+        self._merge_shapes: dict[str, int] = {}
         #: op -> its output count when no attr decides it (most ops), else None
         self._fixed_outputs: dict[str, Optional[int]] = {}
 
@@ -124,12 +160,13 @@ class _Inference:
         graph = self.graph
         n_out = self.num_outputs(node)
         name = node.name
+        symbols = self.symbols
         if name in self.overrides and node.op in _PLACEHOLDER_OPS:
-            self.shapes[name] = [self.overrides[name]]
+            self._store(node, [self.overrides[name]])
             return
         if name in self.seeds:
             shape, value, handle = self.seeds[name]
-            self.shapes[name] = [merge_lenient(shape, node.attr("shape"))]
+            self._store(node, [merge_lenient(shape, node.attr("shape"))])
             if value is not None:
                 self.values[(name, 0)] = value
             if handle is not None:
@@ -138,18 +175,25 @@ class _Inference:
         if node.op in _MERGE_OPS:
             self._run_merge(node)
             return
-        ctx = ShapeContext(node, graph, self.shapes, self.values, n_out, self.handles)
+        ctx = ShapeContext(node, graph, self.shapes, self.values, n_out, self.handles, self)
         fn = lookup(node.op)
         if fn is None and node.op in graph.library:
             fn = lookup("PartitionedCall")  # a function called by its name as op type
         result: Optional[list[Shape]] = None
+        dim_merges: list = []
+        self.node_shape_merges = shape_merges = []
         if fn is not None:
+            outer = set_merge_log(dim_merges if self.grappler else None)
             try:
                 result = fn(ctx)
             except _SHAPE_FN_ERRORS:
                 result = None  # malformed attrs or inputs: know nothing rather than guess
                 ctx._out_values.clear()
                 ctx._out_handles.clear()
+                dim_merges.clear()
+                shape_merges.clear()
+            finally:
+                set_merge_log(outer)
         if result is None:
             result = ctx.unknown_outputs() if n_out is None else [None] * n_out
         else:
@@ -159,10 +203,29 @@ class _Inference:
                     result.extend([None] * (n_out - len(result)))
                 elif len(result) > n_out:
                     del result[n_out:]
-        recorded = _recorded_shapes(node)
-        if recorded and len(recorded) == len(result):
-            result = [_with_recorded(r, rec) for r, rec in zip(result, recorded)]
-        self.shapes[name] = result
+        if not self.grappler:
+            recorded = _recorded_shapes(node)
+            if recorded and len(recorded) == len(result):
+                result = [_with_recorded(r, rec) for r, rec in zip(result, recorded)]
+        self._store(node, result, ctx.forwards, ctx.output_ids)
+        if ctx.refined:
+            for k, shp in enumerate(result):
+                key = ctx.refined.get(id(shp)) if shp is not None else None
+                if key is not None:
+                    self.shape_keys[(name, k)] = key
+                elif (name, k) in self.shape_keys:
+                    del self.shape_keys[(name, k)]
+        if shape_merges:
+            symbols.shape_merges[name] = shape_merges
+        elif name in symbols.shape_merges:
+            del symbols.shape_merges[name]
+        if dim_merges:
+            symbols.dim_merges[name] = dim_merges
+        elif name in symbols.dim_merges:
+            del symbols.dim_merges[name]
+        if self.grappler:
+            grappler_outputs(self, node, ctx)
+            return
         if ctx._out_values:
             for i, v in ctx._out_values.items():
                 self.values[(name, i)] = v
@@ -170,41 +233,101 @@ class _Inference:
             for i, h in ctx._out_handles.items():
                 self.handles[(name, i)] = h
 
+    def _store(self, node: Node, result: list[Shape],
+               forwards: Optional[dict[int, int]] = None,
+               output_ids: Optional[dict[int, int]] = None) -> None:
+        """Record a node's output shapes: each -1 becomes a new symbol (a dim several
+        outputs share was made by the shape function, see ``ShapeContext.shared``),
+        and each unknown-rank output gets its identity."""
+        name = node.name
+        symbols = self.symbols
+        symbolic = symbols.symbolic
+        for k, s in enumerate(result):
+            if s is None:
+                sid = output_ids.get(k) if output_ids else None
+                if sid is not None:
+                    self.shape_ids[(name, k)] = sid
+                    continue
+                src = forwards.get(k) if forwards else None
+                if src is None:
+                    src = forwarded_input(node.op, k)
+                if src is not None and src < len(node.inputs):
+                    ref = node.inputs[src]
+                    sid = self.shape_ids.get((ref.node, ref.index))
+                self.shape_ids[(name, k)] = sid if sid is not None else symbols.new_shape()
+            elif symbolic and -1 in s:
+                new_dim = symbols.new_dim
+                result[k] = tuple(new_dim() if d == -1 else d for d in s)
+        self.shapes[name] = result
+
     def _run_merge(self, node: Node) -> None:
-        """Merge: the relaxation of every input seen so far (and of what it was)."""
-        previous = self.shapes.get(node.name)
+        """Merge: the union of the inputs seen so far (grappler's ``UpdateMerge``).
+
+        Where the inputs disagree (a dim that is not the same symbol or size, or the
+        rank), the output has an unknown dim (or rank) that belongs to this Merge: the
+        same one on every round, so loops settle."""
+        name = node.name
         shape: Shape = None
+        sid: Optional[int] = None
         first = True
         handle = None
+        previous_handle = self.handles.get((name, 0))
+        had_previous = name in self.shapes
         for ref in node.inputs:
             outs = self.shapes.get(ref.node)
             if outs is None:
                 continue  # a back edge not visited yet
             s = outs[ref.index] if ref.index < len(outs) else None
+            s_id = self.shape_ids.get((ref.node, ref.index)) if s is None else None
             h = self.handles.get((ref.node, ref.index))
             if first:
-                shape, handle = s, h
+                shape, sid, handle = s, s_id, h
+                first = False
             else:
-                shape, handle = relax(shape, s), relax_handle(handle, h)
-            first = False
-        if previous is not None:
-            if first:
-                shape = previous[0]
-            else:
-                shape = relax(previous[0], shape)
-                handle = relax_handle(self.handles.get((node.name, 0)), handle) \
-                    if (node.name, 0) in self.handles else None
-        self.shapes[node.name] = [shape, ()]
+                shape, sid = self._union(name, s, s_id, shape, sid)
+                handle = relax_handle(handle, h)
+        if had_previous:
+            if first:  # nothing seen (cannot happen on a re-run): keep what it was
+                return
+            handle = relax_handle(previous_handle, handle) if previous_handle is not None \
+                else None
+        self.shapes[name] = [shape, ()]
+        if shape is None:
+            self.shape_ids[(name, 0)] = sid if sid is not None else self.symbols.new_shape()
         if handle is not None:
-            self.handles[(node.name, 0)] = handle
+            self.handles[(name, 0)] = handle
         else:
-            self.handles.pop((node.name, 0), None)
+            self.handles.pop((name, 0), None)
+
+    def _union(self, name: str, s1: Shape, id1: Optional[int], s2: Shape,
+               id2: Optional[int]) -> tuple[Shape, Optional[int]]:
+        """``OutputAsUnion``: ``s1`` where it agrees with ``s2``, the Merge's own
+        unknown dims (or unknown shape) where it does not."""
+        if s1 is None and s2 is None and id1 is not None and id1 == id2:
+            return None, id1
+        if s1 is None or s2 is None or len(s1) != len(s2):
+            sid = self._merge_shapes.get(name)
+            if sid is None:
+                sid = self._merge_shapes[name] = self.symbols.new_shape()
+            return None, sid
+        if s1 == s2:
+            return s1, None
+        out = list(s1)
+        for d, (a, b) in enumerate(zip(s1, s2)):
+            if a != b:
+                key = (name, d)
+                own = self._merge_dims.get(key)
+                if own is None:
+                    own = self._merge_dims[key] = self.symbols.new_dim()
+                out[d] = own
+        return tuple(out), None
 
     def clear(self, name: str) -> None:
         """Forget the values and handle data a node recorded (before re-running it)."""
         for i in range(len(self.shapes.get(name) or ())):
             self.values.pop((name, i), None)
             self.handles.pop((name, i), None)
+            self.tensors_as_shapes.pop((name, i), None)
 
     # -- the graph ------------------------------------------------------------------
     def infer(self) -> ShapeMap:
@@ -217,7 +340,23 @@ class _Inference:
         merges = [n for n in graph if n.op in _MERGE_OPS and _has_back_edge(graph, n)]
         if merges:
             self._settle_loops(order, merges)
-        return ShapeMap(graph, self.shapes, self.values, self.handles)
+        self._resolve()
+        return ShapeMap(graph, self.shapes, self.values, self.handles, self.grappler)
+
+    def _resolve(self) -> None:
+        """Apply the merges shape functions stated, in graph order, to every shape."""
+        symbols = self.symbols
+        if not symbols.shape_merges and not symbols.dim_merges:
+            return
+        symbols.resolve(self.graph.nodes)
+        shape_ids, shape_keys = self.shape_ids, self.shape_keys
+        final = symbols.shape
+        for name, outs in self.shapes.items():
+            for k, s in enumerate(outs):
+                r = final(s, shape_ids.get((name, k)) if s is None else None,
+                          shape_keys.get((name, k)) if shape_keys else None)
+                if r is not s:
+                    outs[k] = r
 
     def _settle_loops(self, order: list[str], merges: list[Node]) -> None:
         changed = self._relax_merges(merges)
@@ -230,16 +369,22 @@ class _Inference:
             # Give up on loop-carried shapes: unknown rank is always true.
             for m in merges:
                 self.shapes[m.name] = [None, ()]
+                self.shape_ids[(m.name, 0)] = self.symbols.new_shape()
             self._rerun(order, _downstream(self.graph, [m.name for m in merges]))
 
     def _relax_merges(self, merges: list[Node]) -> list[str]:
-        """Relax every loop Merge with what now comes back; the ones that changed
+        """Recompute every loop Merge from what now comes back; the ones that changed
         (shape or handle data) need their loop body re-run."""
         changed = []
         for m in merges:
-            before = (self.shapes.get(m.name, [None])[0], self.handles.get((m.name, 0)))
+            key = (m.name, 0)
+            before = (self.shapes.get(m.name, [None])[0], self.shape_ids.get(key),
+                      self.handles.get(key))
             self._run_merge(m)
-            if (self.shapes[m.name][0], self.handles.get((m.name, 0))) != before:
+            after = (self.shapes[m.name][0], self.shape_ids.get(key), self.handles.get(key))
+            if before[0] is not None or after[0] is not None:
+                before, after = (before[0], before[2]), (after[0], after[2])
+            if after != before:
                 changed.append(m.name)
         return changed
 
@@ -253,17 +398,22 @@ class _Inference:
                 self.run(node)
 
 
-def infer_shapes(graph: Graph, overrides: Optional[dict[str, Shape]] = None) -> ShapeMap:
+def infer_shapes(graph: Graph, overrides: Optional[dict[str, Shape]] = None, *,
+                 grappler: bool = False) -> ShapeMap:
     """Infer every output shape of ``graph``.
 
     ``overrides`` maps a placeholder (node name) to the shape to assume for it, as
     ``--input-shape NAME=1x300x300x3`` asks; naming a node that is not a placeholder,
     or a shape its declaration rules out, raises :class:`~trtlint.errors.UsageError`.
+
+    ``grappler=True`` gives the shapes TF-TRT segments with (grappler's static
+    properties: no evaluation of constant subgraphs, no recorded ``_output_shapes``);
+    the default is TensorFlow's import-time view.  Both carry symbols for unknown dims.
     """
     overrides = dict(overrides or {})
     if overrides:
         overrides = check_overrides(graph, overrides)
-    return _Inference(graph, overrides).infer()
+    return _Inference(graph, overrides, grappler=grappler).infer()
 
 
 def _with_recorded(inferred: Shape, recorded: Shape) -> Shape:
@@ -281,7 +431,7 @@ def _with_recorded(inferred: Shape, recorded: Shape) -> Shape:
     for a, b in zip(inferred, recorded):
         if a >= 0 and b >= 0 and a != b:
             return inferred
-    return tuple(a if a >= 0 else b for a, b in zip(inferred, recorded))
+    return tuple(a if a >= 0 or b < 0 else b for a, b in zip(inferred, recorded))
 
 
 def _recorded_shapes(node: Node) -> Optional[list[Shape]]:
@@ -318,10 +468,15 @@ def _function_body(graph: Graph, name: str):
 
 
 def infer_call(graph: Graph, function: str, arg_shapes: list[Shape], arg_values: list,
-               arg_handles: list) -> Optional[tuple[list[Shape], list, list]]:
+               arg_handles: list, grappler: bool = False
+               ) -> Optional[tuple[list[Shape], list, list]]:
     """Shapes (and values, handle data) a call of ``function`` returns for these
     arguments, by inferring shapes through the function's body -- what TensorFlow's
-    shape inference does for ``PartitionedCall`` and friends."""
+    shape inference does for ``PartitionedCall`` and friends.
+
+    Symbols do not cross the call: the body sees its arguments' unknown dims as new
+    ones, and the caller gets new unknown dims for the results (grappler passes shapes
+    into and out of a function body as plain shapes, -1 for unknown)."""
     global _call_depth
     if function not in graph.library or _call_depth >= _MAX_CALL_DEPTH:
         return None
@@ -330,8 +485,10 @@ def infer_call(graph: Graph, function: str, arg_shapes: list[Shape], arg_values:
         return None
     sub, args, outputs = lowered
     memo = _BODIES[graph]
-    key = (function, tuple(arg_shapes), tuple(tuple(v) if v is not None else None
-                                              for v in arg_values), tuple(map(repr, arg_handles)))
+    arg_shapes = [_plain(s) for s in arg_shapes]
+    key = (function, grappler, tuple(arg_shapes),
+           tuple(tuple(v) if v is not None else None for v in arg_values),
+           tuple(map(repr, arg_handles)))
     if key in memo:
         return memo[key]
     seeds = {name: (arg_shapes[i] if i < len(arg_shapes) else None,
@@ -340,14 +497,21 @@ def infer_call(graph: Graph, function: str, arg_shapes: list[Shape], arg_values:
              for i, name in enumerate(args)}
     _call_depth += 1
     try:
-        result = _Inference(sub, {}, seeds).infer()
+        result = _Inference(sub, {}, seeds, grappler).infer()
     finally:
         _call_depth -= 1
-    shapes = [result.shape(ref) for ref in outputs]
+    shapes = [_plain(result.shape(ref)) for ref in outputs]
     values = [result.partial_value(ref) for ref in outputs]
     handles = [result._handles.get((ref.node, ref.index)) for ref in outputs]
     memo[key] = (shapes, values, handles)
     return memo[key]
+
+
+def _plain(shape: Shape) -> Shape:
+    """A shape without symbols (every unknown dim -1)."""
+    if shape is None or not any(d < -1 for d in shape):
+        return shape
+    return tuple(-1 if d < 0 else d for d in shape)
 
 
 def _has_back_edge(graph: Graph, merge: Node) -> bool:

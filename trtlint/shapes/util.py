@@ -1,13 +1,21 @@
-"""Shape algebra shared by shape functions (unknown dim = -1, unknown rank = None).
+"""Shape algebra shared by shape functions (unknown rank = None).
+
+A dim is an ``int``: ``>= 0`` known; ``<= -2`` a *symbol*, the identity of one unknown dim
+(see :mod:`trtlint.shapes.symbols`); ``-1`` unknown with no identity yet (the driver gives
+each such dim of an output a fresh symbol, as TensorFlow's ``UnknownDim()`` does).  Every
+helper treats any negative dim as unknown.
 
 The helpers mirror the vocabulary of TensorFlow's ``InferenceContext`` so that a
 shape function reads like the op's documented shape rule:
 
 * ``with_rank(s, r)`` -- "s must have rank r": an unknown rank becomes r unknown dims.
 * ``merge(a, b)`` -- two descriptions of one tensor: every dim known on either side.
-* ``add_dim`` / ``mul_dim`` / ``sub_dim`` / ``div_dim`` -- arithmetic on dims where -1 is
-  unknown, with the identities that let a result be known although an operand is
-  not (``x * 1 = x``, ``x * 0 = 0``, ``x + 0 = x``).
+  Merging two dims of which one is unknown also *states* that they are equal: while a
+  shape function runs under the driver, :func:`merge_dim` records that statement, and
+  grappler's final shapes unify the two (a MatMul's inner dims, a ConcatV2's other dims).
+* ``add_dim`` / ``mul_dim`` / ``sub_dim`` / ``div_dim`` -- arithmetic on dims, with the
+  identities that keep an operand (``x * 1 = x``, ``x + 0 = x``: the *same* dim, symbol
+  included) and a new unknown dim (-1) where TensorFlow makes one.
 
 A function that meets inconsistent shapes raises :class:`ShapeError`; the driver then
 records unknown shapes for that node rather than guessing.
@@ -25,6 +33,18 @@ class ShapeError(ValueError):
 
 
 UNKNOWN_DIM = -1
+
+#: The merge log of the shape function the driver is running (None outside a run):
+#: ``(a, b)`` pairs of dims a shape function stated to be equal.
+_dim_merges: Optional[list] = None
+
+
+def set_merge_log(log: Optional[list]) -> Optional[list]:
+    """Start (or, with None, stop) recording dim merges into ``log``; returns the log
+    that was active, so that nested runs (function bodies) can restore it."""
+    global _dim_merges
+    previous, _dim_merges = _dim_merges, log
+    return previous
 
 
 def unknown(rank: Optional[int]) -> Shape:
@@ -60,17 +80,25 @@ def with_rank_at_most(shape: Shape, rank: int) -> Shape:
 
 # -- dims ----------------------------------------------------------------------------
 def merge_dim(a: int, b: int) -> int:
-    """The dim known from either side (-1 if neither knows)."""
+    """The dim known from either side (``a`` if neither knows), as TensorFlow's
+    ``Merge``: equal sizes or one unknown side, and the two are then the same dim."""
+    if a == b:
+        return a
+    if b < 0:
+        if a != -1 and b != -1 and _dim_merges is not None:
+            _dim_merges.append((a, b))
+        return a
     if a < 0:
+        if a != -1 and _dim_merges is not None:
+            _dim_merges.append((a, b))
         return b
-    if b >= 0 and a != b:
-        raise ShapeError(f"dimensions {a} and {b} are not equal")
-    return a
+    raise ShapeError(f"dimensions {a} and {b} are not equal")
 
 
 def merge_dim_lenient(a: int, b: int) -> int:
-    """Like :func:`merge_dim` but keeps ``a`` on conflict (for recorded shapes)."""
-    return a if a >= 0 else b
+    """Like :func:`merge_dim` but keeps ``a`` on conflict (for recorded shapes) and
+    states nothing."""
+    return a if a >= 0 or b < 0 else b
 
 
 def add_dim(a: int, b: int) -> int:
@@ -136,7 +164,7 @@ def merge_lenient(a: Shape, b: Shape) -> Shape:
         return b
     if b is None or len(a) != len(b):
         return a
-    return tuple(x if x >= 0 else y for x, y in zip(a, b))
+    return tuple(x if x >= 0 or y < 0 else y for x, y in zip(a, b))
 
 
 def merge_all(shapes: Iterable[Shape]) -> Shape:
@@ -148,7 +176,7 @@ def merge_all(shapes: Iterable[Shape]) -> Shape:
 
 def relax(a: Shape, b: Shape) -> Shape:
     """The most specific shape that covers both ``a`` and ``b`` (dims that differ and
-    ranks that differ become unknown)."""
+    ranks that differ become unknown: new dims, -1)."""
     if a is None or b is None or len(a) != len(b):
         return None
     return tuple(x if x == y else -1 for x, y in zip(a, b))
@@ -237,7 +265,7 @@ def num_elements(shape: Shape) -> int:
 
 
 def dims_from_values(values: Optional[Sequence]) -> Optional[tuple[int, ...]]:
-    """A shape-tensor value (partial: None elements) as dims (negative -> unknown)."""
+    """A shape-tensor value (partial: None elements) as dims (-1 and None: unknown)."""
     if values is None:
         return None
     out = []

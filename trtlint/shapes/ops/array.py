@@ -49,9 +49,14 @@ def reshape(ctx):
         if known_in % known_out:
             raise ShapeError("Reshape: input size not divisible")
         out[unknown_out[0]] = known_in // known_out
+    elif unknown_in and not unknown_out and known_in != 0:
+        # the input's one unknown dim is fixed by the target: stated as a merge
+        if known_out % known_in:
+            raise ShapeError("Reshape: output size not divisible")
+        merge_dim(in_shape[unknown_in[0]], known_out // known_in)
     elif unknown_in and unknown_out:
         if known_in == known_out:
-            out[unknown_out[0]] = in_shape[unknown_in[0]]  # same unknown dim (still -1)
+            out[unknown_out[0]] = in_shape[unknown_in[0]]  # the same unknown dim
     return [tuple(out)]
 
 
@@ -115,8 +120,8 @@ def transpose(ctx):
     else:
         rank = len(perm)
     if shape is None and rank < 2:
-        return [shape]
-    shape = with_rank(shape, rank)
+        return [ctx.same_shape(0, 0)]
+    shape = ctx.with_rank(0, rank)
     if perm is None:
         return [unknown(rank)]
     if len(perm) != rank:
@@ -132,7 +137,7 @@ def transpose(ctx):
 
 @shape_fn("InvertPermutation")
 def invert_permutation(ctx):
-    shape = with_rank(ctx.input_shape(0), 1)
+    shape = ctx.with_rank(0, 1)
     perm = ctx.input_ints(0)
     if perm is not None and sorted(perm) == list(range(len(perm))):
         inv = [0] * len(perm)
@@ -210,9 +215,7 @@ def concat_offset(ctx):
 @shape_fn("Pack")
 def pack(ctx):
     n = ctx.num_inputs
-    cur = None
-    for i in range(n - 1, -1, -1):
-        cur = merge(ctx.input_shape(i), cur)
+    cur = ctx.merge_inputs(range(n))
     if cur is None:
         return [None]
     rank = len(cur)
@@ -291,12 +294,12 @@ def split(ctx):
     rank = None if shape is None else len(shape)
     axis = _axis_with_negative(ctx.input_scalar(0), rank)
     if axis is None:
-        return [unknown(rank)] * n
+        return [ctx.shared(unknown(rank))] * n
     if shape is None:
         return [None] * n
     with_rank_at_least(shape, axis + 1)
     d = div_dim(shape[axis], n, evenly=True)
-    out = tuple(shape[:axis]) + (d,) + tuple(shape[axis + 1:])
+    out = ctx.shared(tuple(shape[:axis]) + (d,) + tuple(shape[axis + 1:]))
     v = ctx.input_partial(1)
     if v is not None and is_fully_defined(out) and axis == 0:
         size = num_elements(out)
@@ -316,13 +319,13 @@ def split_v(ctx):
     if rank == 0:
         raise ShapeError("cannot split a scalar")
     if axis is None:
-        return [unknown(rank)] * n
+        return [ctx.shared(unknown(rank))] * n
     sizes = ctx.input_partial(1)
     if sizes is None:
         if shape[axis] >= 0:
             out = tuple(shape[:axis]) + (-1,) + tuple(shape[axis + 1:])
-            return [out] * n
-        return [unknown(rank)] * n
+            return [ctx.shared(out)] * n
+        return [ctx.shared(unknown(rank))] * n
     if len(sizes) != n:
         raise ShapeError("size_splits length differs from num_split")
     sizes = [None if s is None else int(s) for s in sizes]
@@ -344,19 +347,19 @@ def split_v(ctx):
 
 # -- pad / tile / broadcast --------------------------------------------------------------
 def _pad(ctx, mirror: bool = False):
-    pshape = with_rank(ctx.input_shape(1), 2)
+    pshape = ctx.with_rank(1, 2)
     merge_dim(pshape[1], 2)
     shape = ctx.input_shape(0)
     n = pshape[0]
     if n >= 0:
-        shape = with_rank(shape, n)
+        shape = ctx.with_rank(0, n)
     elif shape is not None:
         n = len(shape)
     pads = ctx.input_partial(1)
     if pads is None:
         return [unknown(n) if n >= 0 else None]
     n = len(pads) // 2
-    shape = with_rank(shape, n)
+    shape = ctx.with_rank(0, n)
     out = []
     for i in range(n):
         b, a = pads[2 * i], pads[2 * i + 1]
@@ -402,13 +405,13 @@ def mirror_pad_grad(ctx):
 @shape_fn("Tile")
 def tile(ctx):
     shape = ctx.input_shape(0)
-    with_rank(ctx.input_shape(1), 1)
+    ctx.with_rank(1, 1)
     multiples = ctx.shape_from_tensor(1)
     if shape is not None:
         multiples = with_rank(multiples, len(shape))
     if multiples is None:
         return [None]
-    shape = with_rank(shape, len(multiples))
+    shape = ctx.with_rank(0, len(multiples))
     out = tuple(mul_dim(d, m) for d, m in zip(shape, multiples))
     v = ctx.input_partial(0)
     if v is not None and is_fully_defined(shape) and is_fully_defined(out) and \
@@ -432,7 +435,7 @@ def _tile_values(values, shape, multiples) -> list:
 
 @shape_fn("BroadcastTo")
 def broadcast_to(ctx):
-    with_rank(ctx.input_shape(1), 1)
+    ctx.with_rank(1, 1)
     out = ctx.shape_from_tensor(1)
     shape = ctx.input_shape(0)
     if out is None or shape is None:
@@ -454,8 +457,8 @@ def broadcast_to(ctx):
 
 @shape_fn("BroadcastArgs")
 def broadcast_args(ctx):
-    a = with_rank(ctx.input_shape(0), 1)
-    b = with_rank(ctx.input_shape(1), 1)
+    a = ctx.with_rank(0, 1)
+    b = ctx.with_rank(1, 1)
     va, vb = ctx.input_value(0), ctx.input_value(1)
     if va is not None and vb is not None:
         from ..util import broadcast
@@ -470,8 +473,8 @@ def broadcast_args(ctx):
 
 @shape_fn("BroadcastGradientArgs")
 def broadcast_gradient_args(ctx):
-    with_rank(ctx.input_shape(0), 1)
-    with_rank(ctx.input_shape(1), 1)
+    ctx.with_rank(0, 1)
+    ctx.with_rank(1, 1)
     va, vb = ctx.input_value(0), ctx.input_value(1)
     if va is not None and vb is not None:
         r0, r1 = _gradient_reduction_axes([int(x) for x in va], [int(x) for x in vb])
@@ -536,7 +539,7 @@ def one_hot(ctx):
 
 @shape_fn("Unique")
 def unique(ctx):
-    shape = with_rank(ctx.input_shape(0), 1)
+    shape = ctx.with_rank(0, 1)
     return [(-1,), shape]
 
 
@@ -547,14 +550,14 @@ def unique_v2(ctx):
 
 @shape_fn("UniqueWithCounts")
 def unique_with_counts(ctx):
-    shape = with_rank(ctx.input_shape(0), 1)
+    shape = ctx.with_rank(0, 1)
     return [(-1,), shape, (-1,)]
 
 
 @shape_fn("ListDiff", "SetDiff1D")
 def list_diff(ctx):
-    with_rank(ctx.input_shape(0), 1)
-    with_rank(ctx.input_shape(1), 1)
+    ctx.with_rank(0, 1)
+    ctx.with_rank(1, 1)
     return [(-1,), (-1,)]
 
 
@@ -606,7 +609,7 @@ def dynamic_partition(ctx):
     if data is None or parts is None:
         return [None] * n
     merge(tuple(data[:len(parts)]), tuple(parts))
-    out = (-1,) + tuple(data[len(parts):])
+    out = ctx.shared((-1,) + tuple(data[len(parts):]))
     return [out] * n
 
 
@@ -684,5 +687,5 @@ def dense_bincount(ctx):
 
 @shape_fn("UpperBound", "LowerBound")
 def bounds(ctx):
-    with_rank(ctx.input_shape(0), 2)
-    return [with_rank(ctx.input_shape(1), 2)]
+    ctx.with_rank(0, 2)
+    return [ctx.with_rank(1, 2)]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from ...graph.tensors import Shape
 from ..handles import EMPTY, join_items, tensor_list
-from ..registry import shape_fn
-from ..util import (concatenate, merge, merge_dim, relax, subshape, with_rank,
+from ..registry import forwards_shape, shape_fn
+from ..util import (ShapeError, concatenate, merge, merge_dim, relax, subshape,
                     with_rank_at_least)
 
 
@@ -30,9 +30,13 @@ def _forward_everything(ctx, outputs: int = 1):
             ctx.set_handle(i, h)
 
 
+forwards_shape("Switch", "RefSwitch", "Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
+               "RefNextIteration", "LoopCond")
+
+
 @shape_fn("Switch", "RefSwitch")
 def switch(ctx):
-    with_rank(ctx.input_shape(1), 0)
+    ctx.with_rank(1, 0)
     _forward_everything(ctx, 2)
     s = ctx.input_shape(0)
     return [s, s]
@@ -62,11 +66,26 @@ def _ta_element(ctx, i: int = 0):
 
 @shape_fn("TensorArrayV3", "TensorArrayV2", "TensorArray")
 def tensor_array(ctx):
-    with_rank(ctx.input_shape(0), 0)
+    ctx.with_rank(0, 0)
     # A TensorArray that cannot grow keeps the size it was made with.
     size = None if ctx.attr("dynamic_size", False) else ctx.input_scalar(0)
-    ctx.set_handle(0, ("tensor_array", _element_shape_attr(ctx),
-                       None if size is None else int(size)))
+    element = _element_shape_attr(ctx)
+    if ctx.grappler:
+        # TensorFlow gives the handle an element shape only when it is fully known or
+        # all elements are declared identical; its unknown dims are made here, once,
+        # and every read returns them.
+        if ctx.op != "TensorArrayV3":
+            return [(2,)] if ctx.op == "TensorArrayV2" else [None]
+        identical = bool(ctx.attr("identical_element_shapes", False))
+        if element is None:
+            if identical:  # an element shape of unknown rank, with an identity
+                ctx.set_handle(0, ("tensor_array", None, None, ctx.new_shape_id()))
+        else:
+            element = tuple(ctx.new_dim() if d < 0 else d for d in element)
+            if identical or all(d >= 0 for d in element):
+                ctx.set_handle(0, ("tensor_array", element, None, None))
+        return [(2,), ()]
+    ctx.set_handle(0, ("tensor_array", element, None if size is None else int(size)))
     if ctx.op == "TensorArrayV3":
         return [(2,), ()]
     return [(2,)]
@@ -85,20 +104,44 @@ def tensor_array_grad_v2(ctx):
     return [(2,)]
 
 
+def _ta_element_ref(ctx) -> tuple:
+    """Grappler: the element shape a TensorArray handle carries, as a merge operand
+    (("u", None) when the handle carries none)."""
+    h = ctx.input_handle(0)
+    if h is None or h[0] != "tensor_array":
+        return ("u", None)
+    if h[1] is not None:
+        return ("k", h[1])
+    return ("u", h[3] if len(h) > 3 else None)
+
+
 @shape_fn("TensorArrayReadV3", "TensorArrayReadV2", "TensorArrayRead")
 def tensor_array_read(ctx):
+    if ctx.grappler:
+        if ctx.op != "TensorArrayReadV3":
+            return [None]
+        kind, element = _ta_element_ref(ctx)
+        return [element if kind == "k" else ctx.unknown_shape_as(0, element)]
     return [_ta_element(ctx)]
 
 
 @shape_fn("TensorArrayGatherV3", "TensorArrayGatherV2", "TensorArrayGather")
 def tensor_array_gather(ctx):
-    indices = with_rank(ctx.input_shape(1), 1)
+    indices = ctx.with_rank(1, 1)
+    if ctx.grappler:
+        if ctx.op != "TensorArrayGatherV3":
+            return [None]
+        h = ctx.input_handle(0)
+        elem = h[1] if h is not None and h[0] == "tensor_array" else _element_shape_attr(ctx)
+        return [concatenate(indices, elem)]
     elem = merge(_element_shape_attr(ctx), _ta_element(ctx))
     return [concatenate(indices, elem)]
 
 
 @shape_fn("TensorArrayConcatV3", "TensorArrayConcatV2", "TensorArrayConcat")
 def tensor_array_concat(ctx):
+    if ctx.grappler:
+        return [None, (-1,)] if ctx.op != "TensorArrayConcat" else [None, None]
     rest = ctx.attr("element_shape_except0")
     rest = tuple(rest) if rest is not None else None
     return [concatenate((-1,), rest), (-1,)]
@@ -108,7 +151,31 @@ def tensor_array_concat(ctx):
           "TensorArrayScatterV3", "TensorArrayScatterV2", "TensorArrayScatter",
           "TensorArraySplitV3", "TensorArraySplitV2", "TensorArraySplit")
 def tensor_array_scalar(ctx):
+    if ctx.grappler:
+        _state_element(ctx)
     return [()]
+
+
+def _state_element(ctx) -> None:
+    """What a write or scatter states (grappler unifies): the value is an element
+    (write), or the indices count the value's rows and each row is an element
+    (scatter)."""
+    element = _ta_element_ref(ctx)
+    has_element = ctx.input_handle(0) is not None and (element[0] == "k" or
+                                                       element[1] is not None)
+    if ctx.op == "TensorArrayWriteV3":
+        if has_element:
+            ctx.merge_shapes(element, ctx.input_shape_ref(2))
+    elif ctx.op == "TensorArrayScatterV3":
+        indices = ctx.with_rank(1, 1)
+        value = ctx.input_shape(2)
+        if value is None:
+            return
+        if len(value) < 1:
+            raise ShapeError("scattered value must have rank >= 1")
+        merge_dim(value[0], indices[0])
+        if has_element:
+            ctx.merge_shapes(element, ("k", tuple(value[1:])))
 
 
 @shape_fn("TensorArraySizeV3", "TensorArraySizeV2", "TensorArraySize")
@@ -211,7 +278,7 @@ def tensor_list_stack(ctx):
 
 @shape_fn("TensorListGather")
 def tensor_list_gather(ctx):
-    indices = with_rank(ctx.input_shape(1), 1)
+    indices = ctx.with_rank(1, 1)
     elem = merge(_tl_element(ctx), ctx.shape_from_tensor(2, scalar_means_unknown=True))
     return [concatenate(indices, elem)]
 

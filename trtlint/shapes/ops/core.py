@@ -12,8 +12,8 @@ Shape ops
 
 from __future__ import annotations
 
-from ..registry import shape_fn
-from ..util import is_fully_defined, merge, num_elements, with_rank
+from ..registry import forwards_shape, shape_fn
+from ..util import is_fully_defined, num_elements
 from .folding import cast_value
 
 
@@ -55,8 +55,17 @@ def placeholder(ctx):
 @shape_fn("PlaceholderWithDefault")
 def placeholder_with_default(ctx):
     # The declared shape, not the default's: a fed value may differ from the default.
+    # TensorFlow still merges the two (a compatibility check), which grappler takes as
+    # "the same dims": the output's unknown dims become the default's.
     shape = ctx.attr("shape")
-    return [tuple(shape) if shape is not None else None]
+    if shape is None:
+        if not ctx.grappler:
+            return [None]
+        # merged with an unknown rank, the output is the default's shape
+        return [ctx.same_shape(0, 0)]
+    out = tuple(ctx.new_dim() if d < 0 else d for d in shape)
+    ctx.merge_shapes(ctx.input_shape_ref(0), ("k", out))
+    return [out]
 
 
 @shape_fn("VariableV2", "Variable", "TemporaryVariable")
@@ -96,6 +105,11 @@ _FORWARDING = ("Identity", "Snapshot", "StopGradient", "PreventGradient", "Check
                "DeepCopy", "_Retval", "Print", "DisableCopyOnRead", "GuaranteeConst")
 
 
+forwards_shape(*_FORWARDING)
+forwards_shape("Cast", "ZerosLike", "OnesLike")
+forwards_shape("IdentityN", each=True)
+
+
 @shape_fn(*_FORWARDING)
 def forward(ctx):
     v = ctx.input_partial(0)
@@ -127,7 +141,10 @@ def identity_n(ctx):
 @shape_fn("EnsureShape")
 def ensure_shape(ctx):
     declared = ctx.attr("shape")
-    out = merge(ctx.input_shape(0), tuple(declared) if declared is not None else None)
+    declared_ref = ("k", tuple(declared)) if declared is not None else ("u", None)
+    kind, out = ctx.merge_shapes(ctx.input_shape_ref(0), declared_ref)
+    if kind == "u":
+        out = ctx.same_shape(0, 0)
     v = ctx.input_partial(0)
     if v is not None:
         ctx.set_value(0, v)
@@ -188,7 +205,7 @@ def rank_op(ctx):
 
 @shape_fn("Fill")
 def fill(ctx):
-    with_rank(ctx.input_shape(1), 0)
+    ctx.with_rank(1, 0)
     shape = ctx.shape_from_tensor(0)
     if is_fully_defined(shape):
         fill_value = ctx.input_partial(1)
@@ -236,11 +253,20 @@ def no_outputs(ctx):
 
 
 # -- variables and their updates -------------------------------------------------------
+def _merged_inputs(ctx, first: int, second: int):
+    """The shape of ``Merge(input(first), input(second))`` as an output of this node."""
+    a, b = ctx.input_shape_ref(first), ctx.input_shape_ref(second)
+    kind, out = ctx.merge_shapes(a, b)
+    if kind == "k":
+        return out
+    return ctx.same_shape(0, first if b[0] == "u" else second)
+
+
 @shape_fn("Assign")
 def assign(ctx):
     if ctx.attr("validate_shape", True):
-        return [merge(ctx.input_shape(0), ctx.input_shape(1))]
-    return [ctx.input_shape(1)]
+        return [_merged_inputs(ctx, 0, 1)]
+    return [ctx.same_shape(0, 1)]
 
 
 @shape_fn("AssignAdd", "AssignSub", "ScatterUpdate", "ScatterAdd", "ScatterSub",
@@ -248,16 +274,16 @@ def assign(ctx):
           "ScatterNdAdd", "ScatterNdSub", "CountUpTo")
 def ref_update(ctx):
     if ctx.op in ("AssignAdd", "AssignSub"):
-        return [merge(ctx.input_shape(0), ctx.input_shape(1))]
-    return [ctx.input_shape(0)]
+        return [_merged_inputs(ctx, 0, 1)]
+    return [ctx.same_shape(0, 0)]
 
 
 def _apply_shape(*merge_inputs):
     def fn(ctx):
-        s = ctx.input_shape(0)
+        cur = ctx.input_shape_ref(0)
         for i in merge_inputs:
-            s = merge(s, ctx.input_shape(i))
-        return [s]
+            cur = ctx.merge_shapes(cur, ctx.input_shape_ref(i))
+        return [cur[1] if cur[0] == "k" else ctx.same_shape(0, 0)]
 
     return fn
 

@@ -23,16 +23,19 @@ def call(ctx):
     if name is None:
         return None
     n = ctx.num_inputs
+    grappler = ctx._run is not None and ctx._run.grappler
     result = infer_call(ctx.graph, name, [ctx.input_shape(i) for i in range(n)],
                         [ctx.input_partial(i) for i in range(n)],
-                        [ctx.input_handle(i) for i in range(n)])
+                        [ctx.input_handle(i) for i in range(n)], grappler)
     if result is None:
         return None
     shapes, values, handles = result
     for i, (v, h) in enumerate(zip(values, handles)):
         if v is not None:
             ctx.set_value(i, v)
-        if h is not None:
+        # grappler returns shapes and values from a body, not what a resource it
+        # returns points to (a lookup table made by a function is opaque there)
+        if h is not None and not grappler:
             ctx.set_handle(i, h)
     return list(shapes)
 

@@ -8,11 +8,11 @@ That unknown dim is what later makes a detection graph's post-processing dynamic
 from __future__ import annotations
 
 from ..registry import shape_fn
-from ..util import ShapeError, merge_dim, with_rank, with_rank_at_least
+from ..util import ShapeError, merge_dim, with_rank_at_least
 
 
 def _sized_image(ctx, batch: int, size_index: int, channels: int):
-    size_shape = with_rank(ctx.input_shape(size_index), 1)
+    size_shape = ctx.with_rank(size_index, 1)
     merge_dim(size_shape[0], 2)
     hw = ctx.input_partial(size_index)
     if hw is None:
@@ -30,26 +30,26 @@ def _sized_image(ctx, batch: int, size_index: int, channels: int):
 @shape_fn("ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic", "ResizeArea",
           "ScaleAndTranslate")
 def resize(ctx):
-    x = with_rank(ctx.input_shape(0), 4)
+    x = ctx.with_rank(0, 4)
     return [_sized_image(ctx, x[0], 1, x[3])]
 
 
 @shape_fn("ResizeBilinearGrad", "ResizeBicubicGrad")
 def resize_grad(ctx):
-    return [with_rank(ctx.input_shape(1), 4)]
+    return [ctx.with_rank(1, 4)]
 
 
 @shape_fn("ResizeNearestNeighborGrad")
 def resize_nn_grad(ctx):
-    g = with_rank(ctx.input_shape(0), 4)
+    g = ctx.with_rank(0, 4)
     return [_sized_image(ctx, g[0], 1, g[3])]
 
 
 @shape_fn("CropAndResize")
 def crop_and_resize(ctx):
-    image = with_rank(ctx.input_shape(0), 4)
-    boxes = with_rank(ctx.input_shape(1), 2)
-    box_ind = with_rank(ctx.input_shape(2), 1)
+    image = ctx.with_rank(0, 4)
+    boxes = ctx.with_rank(1, 2)
+    box_ind = ctx.with_rank(2, 1)
     n = merge_dim(boxes[0], box_ind[0])
     merge_dim(boxes[1], 4)
     return [_sized_image(ctx, n, 3, image[3])]
@@ -57,8 +57,8 @@ def crop_and_resize(ctx):
 
 @shape_fn("ExtractGlimpse", "ExtractGlimpseV2")
 def extract_glimpse(ctx):
-    x = with_rank(ctx.input_shape(0), 4)
-    offsets = with_rank(ctx.input_shape(2), 2)
+    x = ctx.with_rank(0, 4)
+    offsets = ctx.with_rank(2, 2)
     return [_sized_image(ctx, merge_dim(x[0], offsets[0]), 1, x[3])]
 
 
@@ -91,38 +91,61 @@ def extract_jpeg_shape(ctx):
     return [(3,)]
 
 
+def _nms_inputs(ctx, scalars: int) -> None:
+    """What every NMS shape function checks: boxes [n, 4] (or overlaps [n, n]) and
+    scores [n] -- the same n, stated as a merge -- and scalar parameters."""
+    if ctx.op == "NonMaxSuppressionWithOverlaps":
+        overlaps = ctx.with_rank(0, 2)
+        scores = ctx.with_rank(1, 1)
+        merge_dim(overlaps[0], scores[0])
+        merge_dim(overlaps[0], overlaps[1])
+    else:
+        boxes = ctx.with_rank(0, 2)
+        scores = ctx.with_rank(1, 1)
+        merge_dim(boxes[0], scores[0])
+        merge_dim(boxes[1], 4)
+    for i in range(2, 2 + scalars):
+        ctx.with_rank(i, 0)
+
+
+def _padded_count(ctx) -> int:
+    if not ctx.attr("pad_to_max_output_size", False):
+        return -1
+    v = ctx.input_scalar(2)
+    return -1 if v is None or int(v) < 0 else int(v)
+
+
+_NMS_SCALARS = {"NonMaxSuppression": 1, "NonMaxSuppressionV2": 2, "NonMaxSuppressionV3": 3,
+                "NonMaxSuppressionWithOverlaps": 3, "NonMaxSuppressionV4": 3,
+                "NonMaxSuppressionV5": 4}
+
+
 @shape_fn("NonMaxSuppression", "NonMaxSuppressionV2", "NonMaxSuppressionV3",
           "NonMaxSuppressionWithOverlaps")
 def nms(ctx):
-    boxes = ctx.input_shape(0)
-    if ctx.op != "NonMaxSuppressionWithOverlaps":
-        boxes = with_rank(boxes, 2)
-        merge_dim(boxes[1], 4)
+    _nms_inputs(ctx, _NMS_SCALARS[ctx.op])
     return [(-1,)]
 
 
 @shape_fn("NonMaxSuppressionV4")
 def nms_v4(ctx):
-    n = -1
-    if ctx.attr("pad_to_max_output_size", False):
-        v = ctx.input_scalar(2)
-        n = -1 if v is None or int(v) < 0 else int(v)
-    return [(n,), ()]
+    _nms_inputs(ctx, 3)
+    return [(_padded_count(ctx),), ()]
 
 
 @shape_fn("NonMaxSuppressionV5")
 def nms_v5(ctx):
-    n = -1
-    if ctx.attr("pad_to_max_output_size", False):
-        v = ctx.input_scalar(2)
-        n = -1 if v is None or int(v) < 0 else int(v)
-    return [(n,), (n,), ()]
+    _nms_inputs(ctx, 4)
+    n = _padded_count(ctx)
+    if n >= 0:
+        return [(n,), (n,), ()]
+    return [(-1,), (-1,), ()]
 
 
 @shape_fn("CombinedNonMaxSuppression")
 def combined_nms(ctx):
-    boxes = with_rank(ctx.input_shape(0), 4)
-    scores = with_rank(ctx.input_shape(1), 3)
+    boxes = ctx.with_rank(0, 4)
+    scores = ctx.with_rank(1, 3)
     batch = merge_dim(boxes[0], scores[0])
     per_class = ctx.input_scalar(2)
     total = ctx.input_scalar(3)
@@ -146,7 +169,7 @@ def sample_distorted_bbox(ctx):
 
 @shape_fn("ImageProjectiveTransformV2", "ImageProjectiveTransformV3")
 def projective_transform(ctx):
-    x = with_rank(ctx.input_shape(0), 4)
+    x = ctx.with_rank(0, 4)
     return [_sized_image(ctx, x[0], 2, x[3])]
 
 
@@ -154,7 +177,7 @@ def projective_transform(ctx):
 def extract_image_patches(ctx):
     from .nn import windowed_size
 
-    x = with_rank(ctx.input_shape(0), 4)
+    x = ctx.with_rank(0, 4)
     ksizes = [int(v) for v in ctx.attr("ksizes")]
     strides = [int(v) for v in ctx.attr("strides")]
     rates = [int(v) for v in ctx.attr("rates")]

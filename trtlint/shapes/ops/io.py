@@ -7,7 +7,6 @@ do (an audio front end's spectrogram feeds the network).
 from __future__ import annotations
 
 from ..registry import shape_fn
-from ..util import with_rank
 
 
 @shape_fn("ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary",
@@ -49,7 +48,7 @@ def _next_power_of_two(n: int) -> int:
 
 @shape_fn("AudioSpectrogram")
 def audio_spectrogram(ctx):
-    x = with_rank(ctx.input_shape(0), 2)
+    x = ctx.with_rank(0, 2)
     window = int(ctx.attr("window_size"))
     stride = int(ctx.attr("stride"))
     length = -1
@@ -60,6 +59,6 @@ def audio_spectrogram(ctx):
 
 @shape_fn("Mfcc")
 def mfcc(ctx):
-    s = with_rank(ctx.input_shape(0), 3)
-    with_rank(ctx.input_shape(1), 0)
+    s = ctx.with_rank(0, 3)
+    ctx.with_rank(1, 0)
     return [(s[0], s[1], int(ctx.attr("dct_coefficient_count", 13)))]

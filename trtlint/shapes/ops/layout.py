@@ -7,13 +7,13 @@ import math
 
 from ..registry import shape_fn
 from ..util import (ShapeError, add_dim, concatenate, div_dim, merge, mul_dim, sub_dim,
-                    subshape, with_rank, with_rank_at_least)
+                    subshape, with_rank_at_least)
 
 
 @shape_fn("SpaceToBatchND")
 def space_to_batch_nd(ctx):
     shape = ctx.input_shape(0)
-    bshape = with_rank(ctx.input_shape(1), 1)
+    bshape = ctx.with_rank(1, 1)
     m = bshape[0]
     if m < 0:
         raise ShapeError("block_shape must have known size")
@@ -41,7 +41,7 @@ def space_to_batch_nd(ctx):
 @shape_fn("BatchToSpaceND")
 def batch_to_space_nd(ctx):
     shape = ctx.input_shape(0)
-    bshape = with_rank(ctx.input_shape(1), 1)
+    bshape = ctx.with_rank(1, 1)
     m = bshape[0]
     if m < 0:
         raise ShapeError("block_shape must have known size")
@@ -66,7 +66,7 @@ def batch_to_space_nd(ctx):
 
 @shape_fn("SpaceToBatch")
 def space_to_batch(ctx):
-    shape = with_rank(ctx.input_shape(0), 4)
+    shape = ctx.with_rank(0, 4)
     bs = int(ctx.attr("block_size"))
     pads = ctx.input_ints(1)
     dims = [mul_dim(shape[0], bs * bs), -1, -1, shape[3]]
@@ -78,7 +78,7 @@ def space_to_batch(ctx):
 
 @shape_fn("BatchToSpace")
 def batch_to_space(ctx):
-    shape = with_rank(ctx.input_shape(0), 4)
+    shape = ctx.with_rank(0, 4)
     bs = int(ctx.attr("block_size"))
     crops = ctx.input_ints(1)
     dims = [div_dim(shape[0], bs * bs, evenly=True), -1, -1, shape[3]]
@@ -97,7 +97,7 @@ def _spatial_channel_axes(ctx, rank: int = 4):
 
 @shape_fn("SpaceToDepth")
 def space_to_depth(ctx):
-    shape = with_rank(ctx.input_shape(0), 4)
+    shape = ctx.with_rank(0, 4)
     bs = int(ctx.attr("block_size"))
     n, (h, w), c = _spatial_channel_axes(ctx)
     out = list(shape)
@@ -109,7 +109,7 @@ def space_to_depth(ctx):
 
 @shape_fn("DepthToSpace")
 def depth_to_space(ctx):
-    shape = with_rank(ctx.input_shape(0), 4)
+    shape = ctx.with_rank(0, 4)
     bs = int(ctx.attr("block_size"))
     n, (h, w), c = _spatial_channel_axes(ctx)
     out = list(shape)

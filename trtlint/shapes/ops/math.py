@@ -12,7 +12,7 @@ import struct
 from typing import Callable, Optional
 
 from ...graph.model import TensorRef
-from ..registry import shape_fn
+from ..registry import forwards_shape, shape_fn
 from ..util import ShapeError, broadcast, broadcast_all, merge
 from .folding import (broadcast_indices, elementwise, floor_div, floor_mod, is_float_dtype, is_int_dtype,
                       trunc_div, trunc_mod, wrap_int)
@@ -114,6 +114,9 @@ def _fold_unary(ctx, fn: Callable) -> None:
     ctx.set_value(0, out)
 
 
+forwards_shape(*_UNARY)
+
+
 @shape_fn(*_UNARY)
 def unary(ctx):
     shape = ctx.input_shape(0)
@@ -131,7 +134,8 @@ def unary(ctx):
           "ReciprocalGrad", "InvGrad", "FakeQuantWithMinMaxArgsGradient")
 def merge_two(ctx):
     """Gradient ops whose two inputs share one shape (TensorFlow merges them)."""
-    return [merge(ctx.input_shape(0), ctx.input_shape(1))]
+    kind, out = ctx.merge_shapes(ctx.input_shape_ref(0), ctx.input_shape_ref(1))
+    return [out if kind == "k" else ctx.same_shape(0, 0)]
 
 
 # -- binary with broadcasting ------------------------------------------------------------
@@ -275,12 +279,7 @@ def select(ctx):
 
 @shape_fn("AddN", "AccumulateNV2")
 def add_n(ctx):
-    out = None
-    for i in range(ctx.num_inputs - 1, -1, -1):
-        s = ctx.input_shape(i)
-        if s is None:
-            continue
-        out = merge(s, out)
+    out = ctx.merge_inputs(range(ctx.num_inputs))
     if ctx.op == "AccumulateNV2":
         declared = ctx.attr("shape")
         if declared is not None:

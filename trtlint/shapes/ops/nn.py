@@ -68,8 +68,8 @@ def conv_shape(ctx, rank: int, depthwise: bool = False, input_index: int = 0,
                filter_index: int = 1) -> list:
     """Output shape of an N-D convolution (rank 4 = 2-D, rank 5 = 3-D)."""
     fmt = ctx.attr("data_format", "NHWC" if rank == 4 else "NDHWC")
-    x = with_rank(ctx.input_shape(input_index), rank)
-    f = with_rank(ctx.input_shape(filter_index), rank)
+    x = ctx.with_rank(input_index, rank)
+    f = ctx.with_rank(filter_index, rank)
     n_axis, spatial, c_axis = _layout(fmt, rank)
     strides = _attr_list(ctx, "strides", rank)
     dilations = _attr_list(ctx, "dilations", rank)
@@ -117,42 +117,47 @@ def fused_depthwise(ctx):
     return conv_shape(ctx, 4, depthwise=True)
 
 
-@shape_fn("Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropInput")
+@shape_fn("Conv2DBackpropInput")
 def conv2d_backprop_input(ctx):
+    """The input gradient has the batch of the output gradient, the spatial dims (and
+    depth, when given) of ``input_sizes``; the gradient's depth is the filter's
+    output depth and the sizes' batch is the gradient's (both stated as merges)."""
     fmt = ctx.attr("data_format", "NHWC")
     n_axis, spatial, c_axis = _layout(fmt, 4)
-    sizes_shape = with_rank(ctx.input_shape(0), 1)
-    grad = with_rank_at_least(ctx.input_shape(2), 4)
-    grad = with_rank(grad, 4)
-    f = with_rank(ctx.input_shape(1), 4)
-    n = sizes_shape[0]
-    if n == 2:
-        hw = ctx.shape_from_tensor(0)
-        out = [0] * 4
-        out[n_axis] = grad[n_axis]
-        out[spatial[0]], out[spatial[1]] = hw
-        out[c_axis] = f[2]
-        return [tuple(out)]
-    if n not in (4, -1):
+    ctx.with_rank(0, 1)
+    grad = ctx.with_rank(2, 4)
+    f = ctx.with_rank(1, 4)
+    merge_dim(grad[c_axis], f[3])
+    sizes = ctx.shape_from_tensor(0)
+    if sizes is None:
+        sizes = unknown(4)
+    batch = grad[n_axis]
+    if len(sizes) == 4:
+        batch = merge_dim(sizes[n_axis], batch)
+        hw = [sizes[a] for a in spatial]
+        depth = sizes[c_axis]
+        if not ctx.grappler:  # the import-time view may know the depth from the filter
+            depth = merge_dim(depth, f[2])
+    elif len(sizes) == 2:
+        hw = list(sizes)
+        depth = f[2]
+    else:
         raise ShapeError("input_sizes must have 2 or 4 elements")
-    out = with_rank(ctx.shape_from_tensor(0), 4)
-    out = list(out)
-    out[n_axis] = merge_dim(out[n_axis], grad[n_axis])
-    out[c_axis] = merge_dim(out[c_axis], f[2])
+    out = [0] * 4
+    out[n_axis] = batch
+    out[spatial[0]], out[spatial[1]] = hw
+    out[c_axis] = depth
     return [tuple(out)]
+
+
+@shape_fn("DepthwiseConv2dNativeBackpropInput")
+def depthwise_backprop_input(ctx):
+    return [with_rank(ctx.shape_from_tensor(0), 4)]
 
 
 @shape_fn("Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter")
 def conv2d_backprop_filter(ctx):
-    fmt = ctx.attr("data_format", "NHWC")
-    _, _, c_axis = _layout(fmt, 4)
-    out = list(with_rank(ctx.shape_from_tensor(1), 4))
-    x = with_rank(ctx.input_shape(0), 4)
-    grad = with_rank(ctx.input_shape(2), 4)
-    out[2] = merge_dim(out[2], x[c_axis])
-    if ctx.op == "Conv2DBackpropFilter":
-        out[3] = merge_dim(out[3], grad[c_axis])
-    return [tuple(out)]
+    return [with_rank(ctx.shape_from_tensor(1), 4)]
 
 
 @shape_fn("Conv3DBackpropInputV2")
@@ -169,7 +174,7 @@ def conv3d_backprop_filter(ctx):
 def pool_shape(ctx, rank: int, ksize: Optional[list[int]] = None,
                strides: Optional[list[int]] = None) -> tuple:
     fmt = ctx.attr("data_format", "NHWC" if rank == 4 else "NDHWC")
-    x = with_rank(ctx.input_shape(0), rank)
+    x = ctx.with_rank(0, rank)
     n_axis, spatial, c_axis = _layout(fmt, rank)
     ksize = ksize if ksize is not None else _attr_list(ctx, "ksize", rank)
     strides = strides if strides is not None else _attr_list(ctx, "strides", rank)
@@ -179,7 +184,14 @@ def pool_shape(ctx, rank: int, ksize: Optional[list[int]] = None,
     pads = _explicit_pads(ctx, rank)
     out = [0] * rank
     out[n_axis] = x[n_axis]
-    out[c_axis] = div_dim(x[c_axis], ksize[c_axis], evenly=True)
+    if ctx.op.startswith("MaxPool") and rank == 4:
+        # MaxPool can pool over depth too: its depth is a windowed size (a new unknown
+        # dim unless the window is 1 with SAME padding)
+        depth_padding = "VALID" if padding == "EXPLICIT" else padding
+        out[c_axis] = windowed_size(x[c_axis], ksize[c_axis], 1, strides[c_axis],
+                                    depth_padding)
+    else:
+        out[c_axis] = div_dim(x[c_axis], ksize[c_axis], evenly=True)
     for axis in spatial:
         out[axis] = windowed_size(x[axis], ksize[axis], 1, strides[axis], padding, *pads[axis])
     return tuple(out)
@@ -199,25 +211,25 @@ def pool3d(ctx):
 def max_pool_v2(ctx):
     ksize, strides = ctx.input_ints(1), ctx.input_ints(2)
     if ksize is None or strides is None:
-        with_rank(ctx.input_shape(0), 4)
+        ctx.with_rank(0, 4)
         return [unknown(4)]
     return [pool_shape(ctx, 4, ksize, strides)]
 
 
 @shape_fn("MaxPoolWithArgmax")
 def max_pool_with_argmax(ctx):
-    s = pool_shape(ctx, 4)
+    s = ctx.shared(pool_shape(ctx, 4))
     return [s, s]
 
 
 @shape_fn("MaxPoolGrad", "MaxPoolGradV2", "MaxPoolGradGrad", "MaxPoolGradGradV2")
 def max_pool_grad(ctx):
-    return [with_rank(ctx.input_shape(0), 4)]
+    return [ctx.with_rank(0, 4)]
 
 
 @shape_fn("MaxPool3DGrad")
 def max_pool3d_grad(ctx):
-    return [with_rank(ctx.input_shape(0), 5)]
+    return [ctx.with_rank(0, 5)]
 
 
 @shape_fn("AvgPoolGrad")
@@ -230,7 +242,7 @@ def avg_pool_grad(ctx):
 def bias_add(ctx):
     nchw = ctx.attr("data_format", "NHWC") == "NCHW"
     x = with_rank_at_least(ctx.input_shape(0), 3 if nchw else 2)
-    bias = with_rank(ctx.input_shape(1), 1)
+    bias = ctx.with_rank(1, 1)
     if x is None:
         return [None]
     out = list(x)
@@ -242,7 +254,7 @@ def bias_add(ctx):
 @shape_fn("BiasAddV1")
 def bias_add_v1(ctx):
     x = with_rank_at_least(ctx.input_shape(0), 2)
-    bias = with_rank(ctx.input_shape(1), 1)
+    bias = ctx.with_rank(1, 1)
     if x is None:
         return [None]
     return [tuple(x[:-1]) + (merge_dim(x[-1], bias[0]),)]
@@ -265,7 +277,7 @@ def _fused_bn_rank(ctx) -> int:
 @shape_fn("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "_FusedBatchNormEx")
 def fused_batch_norm(ctx):
     rank = _fused_bn_rank(ctx)
-    x = with_rank(ctx.input_shape(0), rank)
+    x = ctx.with_rank(0, rank)
     fmt = ctx.attr("data_format", "NHWC")
     c_axis = 1 if fmt.startswith("NC") else rank - 1
     channel = x[c_axis]
@@ -273,7 +285,7 @@ def fused_batch_norm(ctx):
     avg = ctx.attr("exponential_avg_factor", 1.0)
     n_inputs = 3 if is_training and (avg is None or float(avg) == 1.0) else 5
     for i in range(1, n_inputs):
-        vec = with_rank(ctx.input_shape(i), 1)
+        vec = ctx.with_rank(i, 1)
         channel = merge_dim(channel, vec[0])
     y = list(x)
     y[c_axis] = channel
@@ -289,12 +301,12 @@ def fused_batch_norm_grad(ctx):
     rank = _fused_bn_rank(ctx)
     fmt = ctx.attr("data_format", "NHWC")
     c_axis = 1 if fmt.startswith("NC") else rank - 1
-    dy = with_rank(ctx.input_shape(0), rank)
-    x = with_rank(ctx.input_shape(1), rank)
+    dy = ctx.with_rank(0, rank)
+    x = ctx.with_rank(1, rank)
     x = merge(dy, x)
     channel = x[c_axis]
     for i in (2, 3, 4):
-        vec = with_rank(ctx.input_shape(i), 1)
+        vec = ctx.with_rank(i, 1)
         channel = merge_dim(channel, vec[0])
     xb = list(x)
     xb[c_axis] = channel
@@ -305,24 +317,24 @@ def fused_batch_norm_grad(ctx):
 
 @shape_fn("BatchNormWithGlobalNormalization")
 def batch_norm_global(ctx):
-    x = with_rank(ctx.input_shape(0), 4)
+    x = ctx.with_rank(0, 4)
     depth = x[3]
     for i in range(1, 5):
-        vec = with_rank(ctx.input_shape(i), 1)
+        vec = ctx.with_rank(i, 1)
         depth = merge_dim(depth, vec[0])
     return [tuple(x[:3]) + (depth,)]
 
 
 @shape_fn("LRN")
 def lrn(ctx):
-    return [with_rank(ctx.input_shape(0), 4)]
+    return [ctx.with_rank(0, 4)]
 
 
 @shape_fn("LRNGrad")
 def lrn_grad(ctx):
-    s = with_rank(ctx.input_shape(0), 4)
-    s = merge(s, with_rank(ctx.input_shape(1), 4))
-    return [merge(s, with_rank(ctx.input_shape(2), 4))]
+    s = ctx.with_rank(0, 4)
+    s = merge(s, ctx.with_rank(1, 4))
+    return [merge(s, ctx.with_rank(2, 4))]
 
 
 @shape_fn("L2Loss")
@@ -333,8 +345,8 @@ def l2_loss(ctx):
 # -- matmul --------------------------------------------------------------------------------
 @shape_fn("MatMul", "_FusedMatMul", "SparseMatMul", "_MklMatMul")
 def matmul(ctx):
-    a = with_rank(ctx.input_shape(0), 2)
-    b = with_rank(ctx.input_shape(1), 2)
+    a = ctx.with_rank(0, 2)
+    b = ctx.with_rank(1, 2)
     ta = bool(ctx.attr("transpose_a", False))
     tb = bool(ctx.attr("transpose_b", False))
     rows = a[1] if ta else a[0]
@@ -373,8 +385,8 @@ def batch_matmul_v2(ctx):
 # -- losses, top-k, misc -------------------------------------------------------------------
 @shape_fn("SparseSoftmaxCrossEntropyWithLogits")
 def sparse_softmax_xent(ctx):
-    features = with_rank(ctx.input_shape(0), 2)
-    labels = with_rank(ctx.input_shape(1), 1)
+    features = ctx.with_rank(0, 2)
+    labels = ctx.with_rank(1, 1)
     batch = merge_dim(features[0], labels[0])
     return [(batch,), (batch, features[1])]
 
@@ -403,7 +415,7 @@ def top_k(ctx):
         return [None, None]
     if x[-1] >= 0 and k >= 0 and x[-1] < k:
         raise ShapeError("input has fewer than k elements")
-    s = tuple(x[:-1]) + (k,)
+    s = ctx.shared(tuple(x[:-1]) + (k,))
     return [s, s]
 
 
@@ -415,32 +427,36 @@ def nth_element(ctx):
 
 @shape_fn("InTopK", "InTopKV2")
 def in_top_k(ctx):
-    p = with_rank(ctx.input_shape(0), 2)
-    t = with_rank(ctx.input_shape(1), 1)
+    p = ctx.with_rank(0, 2)
+    t = ctx.with_rank(1, 1)
     return [(merge_dim(p[0], t[0]),)]
 
 
 @shape_fn("CTCGreedyDecoder", "CTCBeamSearchDecoder")
 def ctc_decoder(ctx):
-    x = with_rank(ctx.input_shape(0), 3)
-    seq = with_rank(ctx.input_shape(1), 1)
+    x = ctx.with_rank(0, 3)
+    seq = ctx.with_rank(1, 1)
     batch = merge_dim(x[1], seq[0])
     paths = 1 if ctx.op == "CTCGreedyDecoder" else int(ctx.attr("top_paths", 1))
-    out = [(-1, 2)] * paths + [(-1,)] * paths + [(2,)] * paths
+    if ctx.op == "CTCGreedyDecoder":
+        total = ctx.new_dim()  # one unknown count for the indices and the values
+        out = [(total, 2), (total,), (2,)]
+    else:
+        out = [(-1, 2)] * paths + [(-1,)] * paths + [(2,)] * paths
     out.append((batch, 1 if ctx.op == "CTCGreedyDecoder" else paths))
     return out
 
 
 @shape_fn("CTCLoss", "CTCLossV2")
 def ctc_loss(ctx):
-    x = with_rank(ctx.input_shape(0), 3)
+    x = ctx.with_rank(0, 3)
     return [(x[1],), x]
 
 
 @shape_fn("Dilation2D")
 def dilation2d(ctx):
-    x = with_rank(ctx.input_shape(0), 4)
-    f = with_rank(ctx.input_shape(1), 3)
+    x = ctx.with_rank(0, 4)
+    f = ctx.with_rank(1, 3)
     strides = _attr_list(ctx, "strides", 4)
     rates = _attr_list(ctx, "rates", 4)
     padding = ctx.attr("padding", "VALID")

@@ -9,7 +9,7 @@ float counterparts.
 from __future__ import annotations
 
 from ..registry import shape_fn
-from ..util import broadcast, merge_dim, with_rank, with_rank_at_least
+from ..util import broadcast, merge_dim, with_rank_at_least
 from . import array as array_ops
 from . import nn as nn_ops
 
@@ -24,8 +24,8 @@ def _with_ranges(main, n_ranges: int = 2):
 def quantize_v2(ctx):
     axis = int(ctx.attr("axis", -1))
     rank = 0 if axis == -1 else 1
-    lo = with_rank(ctx.input_shape(1), rank)
-    hi = with_rank(ctx.input_shape(2), rank)
+    lo = ctx.with_rank(1, rank)
+    hi = ctx.with_rank(2, rank)
     x = ctx.input_shape(0)
     if axis != -1:
         x = with_rank_at_least(x, axis + 1)
@@ -100,10 +100,10 @@ def quantized_concat(ctx):
 
 @shape_fn("QuantizedBatchNormWithGlobalNormalization")
 def quantized_batch_norm(ctx):
-    x = with_rank(ctx.input_shape(0), 4)
+    x = ctx.with_rank(0, 4)
     depth = x[3]
     for i in (3, 6, 9, 12):
-        depth = merge_dim(depth, with_rank(ctx.input_shape(i), 1)[0])
+        depth = merge_dim(depth, ctx.with_rank(i, 1)[0])
     return _with_ranges(tuple(x[:3]) + (depth,))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..registry import shape_fn
-from ..util import concatenate, with_rank
+from ..util import concatenate
 
 
 @shape_fn("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
@@ -28,6 +28,6 @@ def random_shuffle(ctx):
 
 @shape_fn("Multinomial", "StatelessMultinomial")
 def multinomial(ctx):
-    logits = with_rank(ctx.input_shape(0), 2)
+    logits = ctx.with_rank(0, 2)
     n = ctx.input_scalar(1)
     return [(logits[0], int(n) if n is not None else -1)]

@@ -12,23 +12,23 @@ from ..util import div_dim, merge_dim, with_rank
 
 @shape_fn("LSTMBlockCell")
 def lstm_block_cell(ctx):
-    x = with_rank(ctx.input_shape(0), 2)
+    x = ctx.with_rank(0, 2)
     b = with_rank(ctx.input_shape(ctx.num_inputs - 1), 1)
     out = (x[0], div_dim(b[0], 4, evenly=True))
-    return [out] * 7
+    return [ctx.shared(out)] * 7
 
 
 @shape_fn("BlockLSTM", "BlockLSTMV2")
 def block_lstm(ctx):
-    x = with_rank(ctx.input_shape(1), 3)
+    x = ctx.with_rank(1, 3)
     b = with_rank(ctx.input_shape(ctx.num_inputs - 1), 1)
     out = (x[0], x[1], div_dim(b[0], 4, evenly=True))
-    return [out] * 7
+    return [ctx.shared(out)] * 7
 
 
 @shape_fn("GRUBlockCell")
 def gru_block_cell(ctx):
-    x = with_rank(ctx.input_shape(0), 2)
-    h = with_rank(ctx.input_shape(1), 2)
+    x = ctx.with_rank(0, 2)
+    h = ctx.with_rank(1, 2)
     out = (merge_dim(x[0], h[0]), h[1])
-    return [out] * 4
+    return [ctx.shared(out)] * 4

@@ -18,14 +18,48 @@ from .folding import take_along_axis, trunc_div
 
 
 # -- slicing -----------------------------------------------------------------------------
+def _grappler_slice(ctx):
+    """Slice as TensorFlow's shape function runs in grappler: sizes from the whole
+    constant (-1: the input's dim minus begin, the same dim when begin is 0), else
+    from the sizes read as a shape (-1 there is just unknown)."""
+    input_shape = ctx.input_shape(0)
+    begin_len = ctx.with_rank(1, 1)[0]
+    size_len = ctx.with_rank(2, 1)[0]
+    n = merge_dim(begin_len, size_len)
+    if n >= 0:
+        ctx.with_rank(0, n)
+    begin = ctx.shape_from_tensor(1)
+    sizes = ctx.input_value(2)
+    if sizes is not None:
+        begin = with_rank(begin, len(sizes))
+        out = []
+        for i, size in enumerate(sizes):
+            size = int(size)
+            if size == -1:
+                dim = input_shape[i] if input_shape is not None else -1
+                out.append(sub_dim(dim, begin[i]) if begin[i] >= 0 else -1)
+            elif size < -1:
+                raise ShapeError("negative slice size")
+            else:
+                out.append(size)
+        return [tuple(out)]
+    sizes_shape = ctx.shape_from_tensor(2)
+    if sizes_shape is not None:
+        with_rank(begin, len(sizes_shape))
+        return [tuple(sizes_shape)]
+    return [unknown(len(input_shape)) if input_shape is not None else None]
+
+
 @shape_fn("Slice")
 def slice_op(ctx):
+    if ctx.grappler:
+        return _grappler_slice(ctx)
     shape = ctx.input_shape(0)
-    begin_shape = with_rank(ctx.input_shape(1), 1)
-    size_shape = with_rank(ctx.input_shape(2), 1)
+    begin_shape = ctx.with_rank(1, 1)
+    size_shape = ctx.with_rank(2, 1)
     n = merge_dim(begin_shape[0], size_shape[0])
     if n >= 0:
-        shape = with_rank(shape, n)
+        shape = ctx.with_rank(0, n)
     begin = ctx.input_partial(1)
     sizes = ctx.input_partial(2)
     if sizes is None:
@@ -34,7 +68,7 @@ def slice_op(ctx):
             return [unknown(size_len)]
         return [None if shape is None else unknown(len(shape))]
     rank = len(sizes)
-    shape = with_rank(shape, rank)
+    shape = ctx.with_rank(0, rank)
     out = []
     for i, s in enumerate(sizes):
         if s is None:
@@ -223,9 +257,9 @@ def _strided_values(values, shape, ranges) -> Optional[list]:
 @shape_fn("StridedSlice")
 def strided_slice(ctx):
     shape = ctx.input_shape(0)
-    bshape = with_rank(ctx.input_shape(1), 1)
-    eshape = with_rank(ctx.input_shape(2), 1)
-    sshape = with_rank(ctx.input_shape(3), 1)
+    bshape = ctx.with_rank(1, 1)
+    eshape = ctx.with_rank(2, 1)
+    sshape = ctx.with_rank(3, 1)
     nspec = merge_dim(merge_dim(bshape[0], eshape[0]), sshape[0])
     strides = ctx.input_ints(3)
     handle = ctx.input_handle(0)
@@ -281,7 +315,7 @@ def _fold_gather(ctx, axis: int, batch_dims: int) -> None:
 def gather_v2(ctx):
     params = with_rank_at_least(ctx.input_shape(0), 1)
     indices = ctx.input_shape(1)
-    with_rank(ctx.input_shape(2), 0)
+    ctx.with_rank(2, 0)
     axis = ctx.input_scalar(2)
     batch_dims = int(ctx.attr("batch_dims", 0))
     if axis is None:

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from ..registry import shape_fn
-from ..util import concatenate, merge, merge_dim, subshape, with_rank, with_rank_at_least
+from ..util import concatenate, merge, merge_dim, subshape, with_rank_at_least
 
 
 @shape_fn("SparseReshape")
 def sparse_reshape(ctx):
-    indices = with_rank(ctx.input_shape(0), 2)
-    with_rank(ctx.input_shape(1), 1)
-    new_shape = with_rank(ctx.input_shape(2), 1)
+    indices = ctx.with_rank(0, 2)
+    ctx.with_rank(1, 1)
+    new_shape = ctx.with_rank(2, 1)
     return [(indices[0], new_shape[0]), new_shape]
 
 
 @shape_fn("SparseFillEmptyRows")
 def sparse_fill_empty_rows(ctx):
-    indices = with_rank(ctx.input_shape(0), 2)
-    values = with_rank(ctx.input_shape(1), 1)
-    dense_shape = with_rank(ctx.input_shape(2), 1)
-    with_rank(ctx.input_shape(3), 0)
+    indices = ctx.with_rank(0, 2)
+    values = ctx.with_rank(1, 1)
+    dense_shape = ctx.with_rank(2, 1)
+    ctx.with_rank(3, 0)
     n = merge_dim(indices[0], values[0])
     merge_dim(indices[1], dense_shape[0])
     dims = ctx.shape_from_tensor(2)
@@ -29,8 +29,8 @@ def sparse_fill_empty_rows(ctx):
 
 def _segment_reduction(ctx, num_segments=None):
     data = with_rank_at_least(ctx.input_shape(0), 1)
-    indices = with_rank(ctx.input_shape(1), 1)
-    ids = with_rank(ctx.input_shape(2), 1)
+    indices = ctx.with_rank(1, 1)
+    ids = ctx.with_rank(2, 1)
     merge_dim(indices[0], ids[0])
     first = -1
     if num_segments is not None:
@@ -53,7 +53,7 @@ def sparse_segment_n(ctx):
 @shape_fn("SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd")
 def segment(ctx):
     data = with_rank_at_least(ctx.input_shape(0), 1)
-    with_rank(ctx.input_shape(1), 1)
+    ctx.with_rank(1, 1)
     return [concatenate((-1,), subshape(data, 1))]
 
 
@@ -82,7 +82,7 @@ def sparse_tensor_dense_add(ctx):
 
 @shape_fn("SparseTensorDenseMatMul")
 def sparse_tensor_dense_matmul(ctx):
-    b = with_rank(ctx.input_shape(3), 2)
+    b = ctx.with_rank(3, 2)
     a_shape = ctx.input_partial(2)
     adj_a = bool(ctx.attr("adjoint_a", False))
     adj_b = bool(ctx.attr("adjoint_b", False))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..registry import shape_fn
 from ..util import (ShapeError, add_dim, concatenate, merge, num_elements, sub_dim,
-                    with_rank, with_rank_at_most)
+                    with_rank_at_most)
 
 
 @shape_fn("StaticRegexReplace", "RegexReplace", "StaticRegexFullMatch", "RegexFullMatch",
@@ -41,14 +41,14 @@ def substr(ctx):
 
 @shape_fn("StringSplit", "StringSplitV2")
 def string_split(ctx):
-    with_rank(ctx.input_shape(0), 1)
+    ctx.with_rank(0, 1)
     return [(-1, 2), (-1,), (2,)]
 
 
 @shape_fn("StringNGrams")
 def string_ngrams(ctx):
-    with_rank(ctx.input_shape(0), 1)
-    splits = with_rank(ctx.input_shape(1), 1)
+    ctx.with_rank(0, 1)
+    splits = ctx.with_rank(1, 1)
     return [(-1,), splits]
 
 
@@ -63,8 +63,8 @@ def unicode_decode(ctx):
 
 @shape_fn("UnicodeEncode")
 def unicode_encode(ctx):
-    with_rank(ctx.input_shape(0), 1)
-    splits = with_rank(ctx.input_shape(1), 1)
+    ctx.with_rank(0, 1)
+    splits = ctx.with_rank(1, 1)
     return [(sub_dim(splits[0], 1) if splits[0] >= 1 else -1,)]
 
 
@@ -99,7 +99,7 @@ def parse_example_v2(ctx):
 
 @shape_fn("ParseExample")
 def parse_example(ctx):
-    serialized = with_rank(ctx.input_shape(0), 1)
+    serialized = ctx.with_rank(0, 1)
     num_sparse = int(ctx.attr("Nsparse", 0))
     dense_shapes = ctx.attr("dense_shapes") or []
     out = _sparse_outputs(num_sparse, 2)
@@ -110,7 +110,7 @@ def parse_example(ctx):
 
 @shape_fn("ParseSingleExample")
 def parse_single_example(ctx):
-    with_rank(ctx.input_shape(0), 0)
+    ctx.with_rank(0, 0)
     num_sparse = int(ctx.attr("num_sparse", 0))
     dense_shapes = ctx.attr("dense_shapes") or []
     out = _sparse_outputs(num_sparse, 1)
@@ -147,7 +147,7 @@ def hash_table_v1(ctx):
 
 @shape_fn("LookupTableFindV2")
 def lookup_table_find(ctx):
-    with_rank(ctx.input_shape(0), 0)
+    ctx.with_rank(0, 0)
     h = ctx.input_handle(0)
     keys = ctx.input_shape(1)
     if h is None or h[0] != "table" or keys is None or h[1] is None or h[2] is None:
