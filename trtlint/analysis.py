@@ -121,7 +121,7 @@ def analyze(model: Model, target: Target) -> Analysis:
         if split:
             notes.append(f"FP16: TF-TRT splits {len(split)} Cast(s) to float32 into a Cast to "
                          f"half (NAME_split) and a half->float Cast")
-    shapes = infer_shapes(graph, target.overrides)
+    shapes = infer_shapes(graph, target.overrides, grappler=True)
     validator = CandidateValidator(graph, shapes, target, rules, fetches)
     decisions = {node.name: validator.decide(node) for node in graph}
     segmentation = segment_graph(graph, decisions, target,

@@ -13,6 +13,13 @@ from ..target import Target
 PASS_THROUGH = ("Identity",)
 
 
+def plain_dims(shape: Shape) -> Shape:
+    """``shape`` with every unknown dim as -1 (symbols dropped)."""
+    if shape is None or all(d >= -1 for d in shape):
+        return shape
+    return tuple(-1 if d < 0 else d for d in shape)
+
+
 class NodeContext:
     def __init__(self, node: Node, graph: Graph, shapes: ShapeMap, target: Target) -> None:
         self.node = node
@@ -48,8 +55,10 @@ class NodeContext:
         return src is not None and src[0].op == "Const"
 
     def input_shape(self, i: int) -> Shape:
+        """Input ``i``'s shape as TF-TRT's converters see it: grappler's symbols for
+        unknown dims arrive as plain -1 in TensorRT dims, so -1 it is here."""
         ref = self.input_ref(i)
-        return None if ref is None else self.shapes.shape(ref)
+        return None if ref is None else plain_dims(self.shapes.shape(ref))
 
     def input_rank(self, i: int) -> Optional[int]:
         s = self.input_shape(i)
@@ -73,7 +82,7 @@ class NodeContext:
         return None
 
     def output_shape(self, i: int = 0) -> Shape:
-        return self.shapes.output_shape(self.node.name, i)
+        return plain_dims(self.shapes.output_shape(self.node.name, i))
 
     # -- attributes & target --------------------------------------------------------
     def attr(self, key: str, default: Any = None) -> Any:
