@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -257,6 +258,126 @@ def load_logparse():
 def engine_members(result: dict) -> Dict[str, List[str]]:
     """{normalised engine name: sorted exact member node names} of a conversion result."""
     return {segment["name"]: sorted(segment["members"] or []) for segment in result["segments"]}
+
+
+# --- per-node segmenter trace (TF_CPP_VMODULE=segment=3) -------------------------------------------
+#
+# With segment.cc at verbosity 3 TF-TRT logs, for every node it examines, the grappler shapes of the
+# inputs it decides the implicit batch from ("input shapes float: [-2,45,1]; int32: []", unknown dims
+# as grappler's symbols -2, -3, ...), its verdict, and for a candidate the batch value it imposes on its
+# cluster ("set batch size as -37"). The runner pins the verbosity to what its log parser needs, so a
+# trace run prepares the runner's environment itself (what tftrt_oracle/environment.py does before it
+# re-executes) and marks the process as already prepared.
+
+TRACE_VMODULE = "segment=3,convert_graph=2,trt_optimization_pass=2"
+_TRACE_VERSION = "segment-trace/1"
+_TRACE_PROCESS = re.compile(r"segment\.cc:\d+\] process node (.*?)\s*$")
+_TRACE_INPUTS = re.compile(r"segment\.cc:\d+\] input shapes (.*?)\s*$")
+_TRACE_ACCEPTED = re.compile(r"segment\.cc:\d+\] Accepted as a TF-TRT candidate, \(Op type: [^)]*\), \(Op name: (.*?)\s*$")
+_TRACE_REJECTED = re.compile(r"segment\.cc:\d+\] Not a TF-TRT candidate, \(Op type: [^)]*\), \(Op name: (.*?)\), "
+                             r"\(Reason: (.*)\)\s*$", re.S)
+_TRACE_BATCH = re.compile(r"segment\.cc:\d+\] set batch size as (-?\d+)\s*$")
+_TRACE_SHAPE = re.compile(r"(\w+): \[([^\]]*)\]")
+
+
+def parse_trace_shapes(text: str) -> List[Optional[List[int]]]:
+    """``"float: [-2,45,1]; int32: []; float: [?]"`` -> ``[[-2, 45, 1], [], None]`` (None: unknown rank)."""
+    shapes: List[Optional[List[int]]] = []
+    for _, dims in _TRACE_SHAPE.findall(text):
+        dims = dims.strip()
+        if dims == "?":
+            shapes.append(None)
+        else:
+            shapes.append([int(d) for d in dims.split(",")] if dims else [])
+    return shapes
+
+
+def parse_segment_trace(log_text: str) -> Dict[str, dict]:
+    """{node: {"inputs": shapes or None, "verdict": "accepted" | reason, "batch": int or None}} from a
+    segment=3 log. ``inputs`` is present for the nodes that reached the implicit batch test (not the
+    ones excluded for their device or as graph inputs/outputs, nor nodes without inputs)."""
+    nodes: Dict[str, dict] = {}
+    processing: Optional[str] = None
+    accepted: Optional[str] = None
+    for record in load_logparse().split_records(log_text):
+        match = _TRACE_PROCESS.search(record)
+        if match:
+            processing = match.group(1)
+            nodes.setdefault(processing, {"inputs": None, "verdict": None, "batch": None})
+            continue
+        match = _TRACE_INPUTS.search(record)
+        if match and processing is not None:
+            nodes[processing]["inputs"] = parse_trace_shapes(match.group(1))
+            continue
+        match = _TRACE_ACCEPTED.search(record)
+        if match:
+            accepted = match.group(1)
+            nodes.setdefault(accepted, {"inputs": None, "verdict": None, "batch": None})["verdict"] = "accepted"
+            continue
+        match = _TRACE_REJECTED.search(record)
+        if match:
+            name, reason = match.group(1), match.group(2)
+            nodes.setdefault(name, {"inputs": None, "verdict": None, "batch": None})["verdict"] = reason
+            accepted = None
+            continue
+        match = _TRACE_BATCH.search(record)
+        if match and accepted is not None:
+            nodes[accepted]["batch"] = int(match.group(1))
+    return nodes
+
+
+def _trace_environment() -> Dict[str, str]:
+    stubs = str(oracle_dir() / "stubs")
+    env = dict(os.environ, TFTRT_ORACLE_DIR=str(oracle_dir()), _TFTRT_ORACLE_CHILD="1",
+               TF_CPP_MIN_LOG_LEVEL="0", TF_CPP_VMODULE=TRACE_VMODULE, CUDA_VISIBLE_DEVICES="")
+    env["LD_LIBRARY_PATH"] = stubs + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
+    return env
+
+
+def run_segment_traces(requests: Iterable[Request]) -> List[dict]:
+    """Like :func:`run_oracle_many`, with the segmenter's per-node trace added to each result as
+    ``result["trace"]`` (see :func:`parse_segment_trace`). Cached apart from plain results."""
+    requests = [(Path(model), dict(flags)) for model, flags in requests]
+    runner = runner_digest() + "|" + _TRACE_VERSION
+    keys = [cache_key(model, flags, runner=runner) for model, flags in requests]
+    results: List[Optional[dict]] = [_load_cached(key) for key in keys]
+    missing = [i for i, result in enumerate(results) if result is None]
+    if missing:
+        if not oracle_available():
+            raise OracleUnavailable(why_unavailable())
+        with tempfile.TemporaryDirectory() as scratch:
+            pending = []
+            for i in missing:
+                request = _runner_request(i, keys[i], *requests[i])
+                request["raw_log"] = str(Path(scratch) / f"{i}.log")
+                pending.append(request)
+            stdin = "".join(json.dumps(request) + "\n" for request in pending)
+            process = subprocess.run([str(oracle_python()), str(RUNNER), "batch"], input=stdin, text=True,
+                                     capture_output=True, env=_trace_environment(),
+                                     timeout=60 + SECONDS_PER_REQUEST * len(pending))
+            answered = {}
+            for line in process.stdout.splitlines():
+                try:
+                    result = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(result, dict) and isinstance(result.get("id"), int):
+                    answered[result["id"]] = result
+            for i in missing:
+                result = answered.get(i) or {"error": f"oracle process died: {process.stderr[-300:]}",
+                                             "error_kind": "crash"}
+                result.pop("id", None)
+                log = Path(scratch) / f"{i}.log"
+                if "error" not in result:
+                    result["trace"] = parse_segment_trace(log.read_text(errors="replace")) if log.exists() else {}
+                    if keys[i]:
+                        _store(keys[i], result)
+                results[i] = result
+    for (model, _), result in zip(requests, results):
+        if result is not None and "error" not in result:
+            result["model"] = str(model)
+    return [result for result in results if result is not None]
+
 
 
 if __name__ == "__main__":       # handy: python tests/oracle.py MODEL [json flags]
