@@ -454,3 +454,25 @@ def test_whole_graph_symbols_match_grappler(tf, path: Path):
         assert bad, f"{path.name} now agrees: drop it from KNOWN_DIFFERENCES"
         return
     assert bad == [], bad[:10]
+
+
+def test_grappler_view_of_100k_nodes_is_fast(tmp_path):
+    """Symbols, merges and their resolution keep inference well under 5 s at 100k nodes
+    (the synthetic residual stack of test_shapes_speed, with its runtime reshapes)."""
+    import time
+
+    from test_shapes_speed import NODES_PER_BLOCK, synthetic_graph
+    from trtlint.load.graphdef import build_graph
+
+    blocks = -(-100_000 // NODES_PER_BLOCK)
+    graph = build_graph(synthetic_graph(blocks), tmp_path / "synthetic.pb")
+    graph.consumers("input")
+    start = time.perf_counter()
+    shapes = infer_shapes(graph, grappler=True)
+    elapsed = time.perf_counter() - start
+    last = f"block{blocks - 1}/"
+    batch = shapes.output_shape("input")[0]
+    assert batch <= -2 and shapes.grappler
+    # every block's runtime reshape keeps the input's batch symbol
+    assert shapes.output_shape(last + "square") == (batch, 32, 32, 8)
+    assert elapsed < 5.0, f"{elapsed:.2f} s"

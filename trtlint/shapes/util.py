@@ -81,15 +81,18 @@ def with_rank_at_most(shape: Shape, rank: int) -> Shape:
 # -- dims ----------------------------------------------------------------------------
 def merge_dim(a: int, b: int) -> int:
     """The dim known from either side (``a`` if neither knows), as TensorFlow's
-    ``Merge``: equal sizes or one unknown side, and the two are then the same dim."""
-    if a == b:
+    ``Merge``: equal sizes or one unknown side, and the two are then the same dim.
+    A -1 (no identity: "nothing known yet") just gives way to the other side."""
+    if a == b or b == -1:
         return a
+    if a == -1:
+        return b
     if b < 0:
-        if a != -1 and b != -1 and _dim_merges is not None:
+        if _dim_merges is not None:
             _dim_merges.append((a, b))
         return a
     if a < 0:
-        if a != -1 and _dim_merges is not None:
+        if _dim_merges is not None:
             _dim_merges.append((a, b))
         return b
     raise ShapeError(f"dimensions {a} and {b} are not equal")

@@ -96,7 +96,9 @@ def expand_dims(ctx):
         return [None]
     rank = len(shape)
     if dim is None:
-        return [unknown(rank + 1)]
+        # TensorFlow's own function gives up on the rank too; the import-time view
+        # keeps it
+        return [None if ctx.grappler else unknown(rank + 1)]
     axis = int(dim[0])
     if axis < -rank - 1 or axis > rank:
         raise ShapeError("ExpandDims axis out of range")
