@@ -250,6 +250,43 @@ def test_rank_requirements_reach_back_through_forwarding_ops_only(probe):
 
 
 @tf_only
+def test_rank_refinement_cases_measured_with_tf_trt(probe):
+    """The cases probed with the TF-TRT oracle (a Relu becomes a candidate when a
+    consumer needs its unknown-rank input to have a rank): each an unknown-rank
+    placeholder, one op, and the consumer that may or may not refine it."""
+    def build(tf, v1):
+        k = lambda: tf.constant(1.0, shape=[3, 3, 3, 8])  # noqa: E731
+        w = lambda: tf.constant(1.0, shape=[8, 4])         # noqa: E731
+
+        def ph(name):
+            return v1.placeholder(tf.float32, None, name=name)
+
+        def conv(t, name):
+            return tf.nn.conv2d(t, k(), [1, 1, 1, 1], "SAME", name=name)
+
+        tf.identity(conv(tf.nn.relu(ph("b"), name="relu_before_conv"), "conv_b"))
+        tf.identity(tf.nn.relu(ph("d"), name="relu_alone"))
+        tf.identity(tf.nn.softmax(tf.nn.relu(ph("h"), name="relu_before_softmax")))
+        r = tf.nn.relu6(tf.nn.relu(ph("l"), name="relu_l"), name="relu6_l")
+        tf.identity(conv(r, "conv_l"))
+        rm = tf.nn.relu(ph("m"), name="relu_m")         # two consumers: Reshape and Conv2D
+        tf.identity(tf.reshape(rm, [-1, 4], name="rs_m"))
+        tf.identity(conv(rm, "conv_m"))
+        tf.identity(tf.squeeze(tf.nn.relu(ph("o"), name="relu_o"), [1]))
+        tf.identity(tf.nn.relu(tf.expand_dims(ph("q"), 0, name="ed_q"), name="relu_q"))
+        tf.identity(tf.raw_ops.MatMul(a=tf.nn.relu(ph("c"), name="relu_before_mm"), b=w()))
+
+    p = probe(build)
+    assert len(p("relu_before_conv")) == 4 and p("b") == p("relu_before_conv")  # one identity
+    assert p("relu_alone") is None and p("relu_before_softmax") is None
+    assert len(p("relu_l")) == len(p("relu6_l")) == 4
+    assert len(p("relu_m")) == 4 and p("relu_m")[0] == p("conv_m")[0]
+    assert p("relu_o") is None and p("relu_q") is None
+    assert p("relu_before_mm")[1] == 8
+    assert p.mismatches() == []
+
+
+@tf_only
 def test_reshape_keeps_the_one_unknown_dim_when_the_known_sizes_agree(probe):
     def build(tf, v1):
         x = v1.placeholder(tf.float32, [None, 8, 8], name="x")
