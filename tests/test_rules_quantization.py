@@ -3,7 +3,6 @@ ranges, INT8 without ranges, QDQ mode switches, the fp16 QDQ abort, graph-transf
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from trtlint.insights import possibly_empty_nodes

@@ -62,18 +62,33 @@ def test_trt101_seed_fixture_tf113_names_image_tensor_for_some_engine():
     assert all("image_tensor" in f.data["graph_inputs"] for f in errors)
 
 
-@pytest.mark.xfail(reason="the tf1.13 profile does not yet predict TF 1.13's static shape "
-                          "inference through the Preprocessor map_fn TensorArray ([?,?,?,3] in "
-                          "the seed log; trtlint infers [?,300,300,3]), so the big feature "
-                          "extractor engine is predicted to build", strict=False)
 def test_trt101_seed_big_engine_fails_naming_image_tensor():
+    # The seed: TF 1.13, static engines for batch 1, the feature extractor's engine is fed
+    # the preprocessed image [?,?,?,3] and falls back to TensorFlow as a whole.
     a = analysis_of(SSD, profile="tf1.13", max_batch_size=1)
     big = max(a.segments, key=lambda s: len(s.nodes))
-    assert not big.will_build
+    assert not big.will_build and len(big.nodes) > 300
     [f] = [f for f in findings(a, "TRT101") if f.segment == big.name]
     assert f.severity == "error"
     assert "image_tensor" in f.message and f.data["graph_inputs"] == ["image_tensor"]
-    assert "[?,?,?,3]" in f.message
+    assert "[?,?,?,3], an unknown non-batch dimension at dim 1" in f.message
+    assert f.data["path"][0] == "image_tensor"
+    assert "--input-shape image_tensor=1x<d1>x<d2>x3" in f.fix
+
+
+def test_trt101_seed_error_through_the_cli():
+    from typer.testing import CliRunner
+
+    from trtlint.cli import app
+
+    result = CliRunner().invoke(app, ["analyze", str(SSD), "--profile", "tf1.13",
+                                      "--max-batch-size", "1", "--format", "json"])
+    report = __import__("json").loads(result.stdout)
+    errors = [f for f in report["findings"] if f["rule"] == "TRT101"
+              and f["severity"] == "error"]
+    big = max(report["segments"], key=lambda s: len(s["nodes"]))
+    assert any(f.get("segment") == big["name"] and "image_tensor" in f["message"]
+               for f in errors)
 
 
 def test_trt101_silent_when_shapes_are_known_or_assumed():

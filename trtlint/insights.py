@@ -1,11 +1,14 @@
-"""Derived facts about an Analysis that several views share (computed once, here).
+"""Derived facts about an Analysis that several views and lint rules share (computed
+once, here).
 
-Views must not recompute analysis; they may call these helpers, which only read the
-Analysis and summarise it.
+Views and rules must not recompute analysis; they may call these helpers, which only
+read the Analysis and summarise it.  The helpers the rules use cache their answer on
+the Analysis object, so an Analysis must not be edited after these have been called.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 from collections import Counter, deque
@@ -187,6 +190,26 @@ def trace_to_graph_inputs(a: Analysis, tensor: str | TensorRef) -> list[InputTra
         traces.append(InputTrace(name, a.shapes.output_shape(name, 0), path))
     cache[ref.node] = traces
     return traces
+
+
+def graph_inputs_reaching(a: Analysis) -> dict[str, tuple[str, ...]]:
+    """Node name -> the graph inputs whose values reach it over data edges (one forward
+    sweep per graph input: cheap where per-node traces would cost nodes x nodes)."""
+    def compute() -> dict[str, tuple[str, ...]]:
+        g = a.graph
+        reach: dict[str, list[str]] = {}
+        for name in graph_input_names(a):
+            seen = {name}
+            queue = deque([name])
+            while queue:
+                cur = queue.popleft()
+                reach.setdefault(cur, []).append(name)
+                for c in g.consumers(cur):
+                    if c.node not in seen:
+                        seen.add(c.node)
+                        queue.append(c.node)
+        return {n: tuple(v) for n, v in reach.items()}
+    return _cached(a, "inputs_reaching", compute)
 
 
 #: ops that read only the shape of their input, and the cost of tracing through one
@@ -392,8 +415,12 @@ _LOOP_OPS = frozenset({"Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
 CONTROL_FLOW_V1_OPS = frozenset({"Switch", "RefSwitch", "Merge", "RefMerge"}) | _LOOP_OPS
 
 
-def _scope_members(g: Graph, prefix: str) -> list[str]:
-    return [n.name for n in g if n.name.startswith(prefix)]
+def _scope_members(names: list[str], prefix: str) -> list[str]:
+    """Names starting with ``prefix``, from a sorted list (a binary search, not a scan:
+    graphs with thousands of conds would otherwise cost frames x nodes)."""
+    start = bisect.bisect_left(names, prefix)
+    end = bisect.bisect_left(names, prefix + "\U0010ffff")
+    return names[start:end]
 
 
 def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
@@ -419,8 +446,9 @@ def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
                 frames[frame] = common + "/" if common else ""
         regions: list[ControlFlowRegion] = []
         loop_prefixes = sorted(set(frames.values()), key=len)
+        sorted_names = sorted(g.nodes)
         for frame, prefix in frames.items():
-            members = _scope_members(g, prefix) if prefix else []
+            members = _scope_members(sorted_names, prefix) if prefix else []
             regions.append(_region(g, "while", frame, prefix, members, inside))
         conds: dict[str, list[str]] = {}
         for node in g:
@@ -431,7 +459,7 @@ def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
                 continue
             conds.setdefault(_cond_scope(node.name), []).append(node.name)
         for scope, switches in conds.items():
-            members = _scope_members(g, scope) if scope and scope not in loop_prefixes \
+            members = _scope_members(sorted_names, scope) if scope and scope not in loop_prefixes \
                 else switches
             regions.append(_region(g, "cond", scope.rstrip("/") or switches[0], scope, members,
                                    inside))

@@ -6,7 +6,8 @@ from typing import Iterable, Optional
 
 from ...graph.model import TensorRef
 from ...graph.tensors import Shape, format_shape
-from ...insights import InputTrace, trace_to_graph_inputs, unknown_dim_failure
+from ...insights import (InputTrace, graph_input_names, graph_inputs_reaching,
+                         trace_to_graph_inputs, unknown_dim_failure)
 from ..base import Rule
 from ..model import Finding
 from ._text import plural, some
@@ -131,18 +132,19 @@ class UnknownEngineInputDims(Rule):
 
     # TF 2.x static engines: nodes with unknown dims are not candidates at all.
     def _rejected_nodes(self, a) -> Iterable[Finding]:
+        reaching = graph_inputs_reaching(a)
+        unknown_inputs = {name for name in graph_input_names(a)
+                          if unknown_non_batch(a.shapes.output_shape(name, 0))}
         by_input: dict[str, list[str]] = {}
-        traces_for: dict[str, InputTrace] = {}
         for name, d in a.decisions.items():
             if d.supported or d.reason is None or d.reason.code != "dynamic_non_batch":
                 continue
-            bad = culprits(trace_to_graph_inputs(a, name))
-            key = bad[0].graph_input if bad else ""
-            by_input.setdefault(key, []).append(name)
-            if bad and key not in traces_for:
-                traces_for[key] = bad[0]
+            sources = [i for i in reaching.get(name, ()) if i in unknown_inputs]
+            by_input.setdefault(sources[0] if sources else "", []).append(name)
         for key, nodes in sorted(by_input.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            trace = traces_for.get(key)
+            # one trace per group, for the path shown in the message
+            trace = next((t for t in trace_to_graph_inputs(a, nodes[0])
+                          if t.graph_input == key), None) if key else None
             source = (f"inherited from graph input {key} {format_shape(trace.shape)}"
                       if trace else "computed inside the graph")
             message = (f"{plural(len(nodes), 'node')} stay in TensorFlow because static engines "

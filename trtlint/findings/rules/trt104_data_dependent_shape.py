@@ -8,7 +8,7 @@ from typing import Iterable
 from ...insights import data_dependent_size_nodes, engine_of
 from ..base import Rule
 from ..model import Finding
-from ._text import family, plural, some
+from ._text import family, some
 
 #: above this many scope families for one kind of op, report the kind once
 MAX_GROUPS_PER_KIND = 3
