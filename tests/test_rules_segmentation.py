@@ -49,6 +49,22 @@ def test_trt502_names_the_op_that_splits_every_block():
     assert "(Cumsum)" in f.message
 
 
+@pytest.mark.tensorflow
+def test_trt502_one_engine_with_many_crossings(tmp_path):
+    def build(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 8], name="x")
+        total = None
+        for i in range(20):
+            branch = tf.nn.relu(tf.raw_ops.Cumsum(x=x * float(i + 1), axis=1))  # TF-only op
+            total = branch if total is None else total + branch
+        tf.identity(total * 0.5, name="y")
+
+    a = analysis_of(frozen_graph(tmp_path, "crowded", build))
+    [f] = findings(a, "TRT502")
+    assert f.data["engines"] < 5 and f.data["crossings"] >= 16
+    assert a.graph[f.node].op == "Cumsum"
+
+
 def test_trt502_silent_for_few_engines():
     assert not findings(analysis_of(CONTROL), "TRT502")
     assert not findings(analysis_of(FUSED), "TRT502")

@@ -11,10 +11,13 @@ from ._text import some
 
 #: from this many engines on, the crossings between them deserve a look
 FRAGMENTED_ENGINES = 5
+#: ... and from this many crossings, if there are more than CROSSINGS_PER_ENGINE per engine
+CROWDED_CROSSINGS = 16
+CROSSINGS_PER_ENGINE = 6
 
 
 class FragmentedEngines(Rule):
-    """The convertible part of the graph is split into many engines.
+    """The convertible part of the graph is split into many engines or many crossings.
 
     Each engine boundary is a device copy or at least a synchronisation point between
     TensorFlow and TensorRT, and TensorRT cannot fuse layers across engines.  Many
@@ -41,9 +44,13 @@ class FragmentedEngines(Rule):
     def check(self, analysis) -> Iterable[Finding]:
         a = analysis
         built = [s for s in a.segments if s.will_build]
-        if len(built) < FRAGMENTED_ENGINES:
-            return
         crossings = engine_boundaries(a)
+        # Many engines, or few engines with many tensors going in and out of them (an
+        # engine per class inside an unrolled loop body has dozens of inputs).
+        many_crossings = len(crossings) >= CROWDED_CROSSINGS and \
+            len(crossings) > CROSSINGS_PER_ENGINE * len(built)
+        if not built or (len(built) < FRAGMENTED_ENGINES and not many_crossings):
+            return
         largest = max(built, key=lambda s: len(s.nodes))
         inside = sum(len(s.nodes) for s in built)
         breakers = segment_breakers(a, limit=5)
