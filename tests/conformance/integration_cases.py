@@ -1173,6 +1173,16 @@ NOT_PORTED: list[NotPorted] = [
               "attributes; trtlint and the oracle analyse the frozen top-level graph "
               "(TensorFlow itself tags the test manual/notap: disabled)"),
     NotPorted("quantization_mnist_test.py", "QuantizationAwareTrainingMNISTTest",
-              "trains and restores an MNIST checkpoint from testdata (not in the 2.16-2.17 "
-              "test BUILD); it checks accuracy, not engines", tf_version="<= 2.15"),
+              "trains and restores an MNIST checkpoint from testdata and checks accuracy, not "
+              "engines; absent from the 2.16-2.17 snapshot", tf_version="before 2.16"),
 ]
+
+#: the *_test.py files of the snapshot's test directory (cases.SNAPSHOT)
+SNAPSHOT_TEST_FILES = frozenset(f"{name}_test.py" for name in (
+    "annotate_max_batch_sizes", "base", "batch_matmul", "biasadd_matmul",
+    "binary_tensor_weight_broadcast", "bool", "cast", "combined_nms", "concatenation",
+    "const_broadcast", "conv2d", "data_dependent_shape", "dynamic_input_shapes",
+    "identity_output", "int32", "lru_cache", "memory_alignment",
+    "multi_connection_neighbor_engine", "neighboring_engine", "quantization", "rank_two",
+    "reshape_transpose", "shape_output", "tf_function", "topk", "trt_engine_op_shape",
+    "trt_mode", "unary", "vgg_block_nchw", "vgg_block"))

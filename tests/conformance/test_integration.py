@@ -33,7 +33,7 @@ from .cases import IntegrationCase  # noqa: E402
 from .engines import ENGINE_NAME, Conversion, check_expectation, describe  # noqa: E402
 from .harness import (GraphStore, conversion_of, grappler_flags,  # noqa: E402
                       oracle_conversion, oracle_flags, predict, target_for)
-from .integration_cases import CASES  # noqa: E402
+from .integration_cases import CASES, NOT_PORTED, SNAPSHOT_TEST_FILES  # noqa: E402
 from .known_gaps import gap  # noqa: E402
 from .runparams import RunParams, all_variants, v2_variants  # noqa: E402
 from .tfgraphs import save_v2  # noqa: E402
@@ -92,6 +92,13 @@ def _oracle(oracle_results, case, run) -> Conversion:
     if "error" in result:
         pytest.fail(f"the oracle failed on {case.id} [{run.test_name}]: {result['error']}")
     return oracle_conversion(result, grappler)
+
+
+def test_every_test_file_of_the_snapshot_is_ported_or_explained():
+    ported = {case.file for case in CASES}
+    explained = {item.file for item in NOT_PORTED}
+    assert SNAPSHOT_TEST_FILES <= ported | explained
+    assert SNAPSHOT_TEST_FILES - ported == {"tf_function_test.py"}
 
 
 def test_every_ported_case_runs_in_some_variant():
