@@ -51,10 +51,14 @@ class BatchDimensionChange(Rule):
             if d.supported or r is None or r.category != "batch_dim" or r.code in RANK_CODES \
                     or r.code.startswith("input"):
                 continue
-            groups.setdefault((family(name), r.message), []).append(name)
-        for (_, message), names in groups.items():
+            # TF 1.x messages end in ", at NODE": compare them without the node's name
+            groups.setdefault((family(name), r.message.replace(name, "")), []).append(name)
+        for names in groups.values():
             first = names[0]
             d = a.decisions[first]
+            message = d.reason.message
+            if len(names) > 1:   # the message names one copy; the finding is about them all
+                message = message.replace(f", at {first}", "").replace(first, "<node>")
             near = sorted({engines[x.node] for n in names for x in g[n].inputs
                            if x.node in engines} |
                           {engines[c.node] for n in names for c in g.consumers(n)
