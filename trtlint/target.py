@@ -34,7 +34,10 @@ class Target:
     minimum_segment_size: int = 3
     max_batch_size: Optional[int] = None  # set: static engines built for this batch (TF1 API)
     grappler: str = "builtin"            # builtin emulation | real TensorFlow | none
-    gpu_layout: bool = True              # the layout optimizer acts as on a GPU
+    #: grappler's layout optimizer acts as on a GPU.  Off for tf2: TrtGraphConverterV2
+    #: clears device placements and TF 2.17's layout pass only rewrites GPU-placed nodes.
+    #: On for TF 1.x, whose conversions ran the layout pass on the GPU (the seed's log).
+    gpu_layout: bool = False
     max_engines: int = 20                # TF_TRT_MAX_ALLOWED_ENGINES (<= 0: unlimited)
     use_calibration: bool = True         # INT8: calibrate (TF-TRT default) or need QDQ ranges
     input_shapes: tuple[tuple[str, Shape], ...] = ()
@@ -85,6 +88,8 @@ def make_target(profile: str = "tf2", precision: str = "FP32", **kw) -> Target:
         raise UsageError("--max-batch-size must be at least 1")
     if kw.get("dynamic_shape") and p != "tf2":
         raise UsageError(f"--dynamic-shape needs profile tf2 (TF 2.x); {p} has implicit batch only")
+    if kw.get("gpu_layout") is None:
+        kw["gpu_layout"] = p != "tf2"
     grappler = kw.get("grappler", "builtin")
     if grappler not in GRAPPLER_MODES:
         raise UsageError(f"unknown --grappler mode '{grappler}'; choose builtin, tf or none")

@@ -60,8 +60,9 @@ GrapplerOpt = Annotated[str, typer.Option(
     "--grappler", help="builtin (emulate, default), tf (run TensorFlow's real passes; needs "
                        "TensorFlow) or none.")]
 CpuLayoutOpt = Annotated[bool, typer.Option(
-    "--cpu-layout", help="Do not emulate the GPU layout optimizer (predict a conversion run "
-                         "on a machine without GPU, like the CPU test oracle).")]
+    "--cpu-layout", help="Never emulate grappler's GPU layout optimizer (by default it acts "
+                         "for the tf1.x profiles and not for tf2, whose TrtGraphConverterV2 "
+                         "clears device placements).")]
 MaxEnginesOpt = Annotated[int, typer.Option(
     "--max-engines", help="TF_TRT_MAX_ALLOWED_ENGINES (<= 0: no limit).")]
 ServingBatchOpt = Annotated[Optional[int], typer.Option(
@@ -83,6 +84,7 @@ def target_from_options(profile: str = "tf2", precision: str = "FP32", dynamic_s
     shapes = tuple(parse_input_shape(s) for s in (input_shape or []))
     return make_target(profile, precision, dynamic_shape=dynamic_shape,
                        minimum_segment_size=minimum_segment_size, max_batch_size=max_batch_size,
-                       grappler="none" if no_grappler else grappler, gpu_layout=not cpu_layout,
+                       grappler="none" if no_grappler else grappler,
+                       gpu_layout=False if cpu_layout else None,
                        max_engines=max_engines, input_shapes=shapes, serving_batch=serving_batch,
                        gpu=gpu)

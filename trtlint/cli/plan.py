@@ -92,7 +92,8 @@ class CommandLine:
         options = dict(settings.target_options)
         try:
             return make_target(options.pop("profile"), options.pop("precision"),
-                               gpu_layout=not self.cpu_layout, **options)
+                               gpu_layout=False if self.cpu_layout else None,
+                               **options)
         except UsageError as exc:
             if settings.source is not None:
                 raise UsageError(f"{exc} (with the settings of {settings.source})") from None
