@@ -42,29 +42,7 @@ def _text(b: bytes) -> str:
     return b.decode("utf-8", "replace")
 
 
-def decode(value) -> Any:
-    """Decode one AttrValue message."""
-    kind = value.WhichOneof("value")
-    if kind is None:
-        return None
-    if kind == "s":
-        return _text(value.s)
-    if kind == "i":
-        return value.i
-    if kind == "f":
-        return value.f
-    if kind == "b":
-        return value.b
-    if kind == "type":
-        return dtypes.name(value.type)
-    if kind == "shape":
-        return shape_from_proto(value.shape)
-    if kind == "tensor":
-        return TensorValue(value.tensor)
-    if kind == "func":
-        return FuncRef(value.func.name, {k: decode(v) for k, v in value.func.attr.items()})
-    if kind == "placeholder":
-        return Placeholder(value.placeholder)
+def _decode_list(value) -> list:
     lst = value.list
     if lst.s:
         return [_text(s) for s in lst.s]
@@ -83,3 +61,24 @@ def decode(value) -> Any:
     if lst.func:
         return [FuncRef(f.name, {k: decode(v) for k, v in f.attr.items()}) for f in lst.func]
     return []
+
+
+#: AttrValue oneof member -> decoder (a table: this runs for every attr of every node)
+_DECODERS = {
+    "s": lambda v: _text(v.s),
+    "i": lambda v: v.i,
+    "f": lambda v: v.f,
+    "b": lambda v: v.b,
+    "type": lambda v: dtypes.name(v.type),
+    "shape": lambda v: shape_from_proto(v.shape),
+    "tensor": lambda v: TensorValue(v.tensor),
+    "func": lambda v: FuncRef(v.func.name, {k: decode(a) for k, a in v.func.attr.items()}),
+    "placeholder": lambda v: Placeholder(v.placeholder),
+    "list": _decode_list,
+}
+
+
+def decode(value) -> Any:
+    """Decode one AttrValue message."""
+    kind = value.WhichOneof("value")
+    return None if kind is None else _DECODERS[kind](value)

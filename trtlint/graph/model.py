@@ -65,11 +65,14 @@ class Node:
     def from_proto(cls, node_def, source: Optional[str] = None) -> "Node":
         inputs: list[TensorRef] = []
         controls: list[str] = []
-        for text in node_def.input:
-            if text.startswith("^"):
+        parse = TensorRef.parse
+        # Slicing copies the repeated field into a list in one call: much cheaper than
+        # iterating the protobuf container when a graph has 100k nodes.
+        for text in node_def.input[:]:
+            if text[:1] == "^":
                 controls.append(text[1:])
             else:
-                inputs.append(TensorRef.parse(text))
+                inputs.append(parse(text))
         return cls(node_def.name, node_def.op, inputs, controls, node_def.device,
                    proto_attrs=node_def.attr, source=source)
 
@@ -79,10 +82,13 @@ class Node:
         """All attributes, decoded (stock defaults filled in for missing ones)."""
         if self._attrs is None:
             decoded = {}
-            if self._proto_attrs is not None:
-                decoded = {k: attr_codec.decode(v) for k, v in self._proto_attrs.items()}
+            proto = self._proto_attrs
+            if proto is not None:
+                decode = attr_codec.decode
+                decoded = {k: decode(proto[k]) for k in proto}
             for key, value in stock_registry().defaults(self.op).items():
-                decoded.setdefault(key, _default_value(value))
+                if key not in decoded:
+                    decoded[key] = _default_value(value)
             self._attrs = decoded
             self._proto_attrs = None
         return self._attrs
@@ -137,8 +143,9 @@ class Node:
 
 
 def _default_value(value: Any) -> Any:
-    # Registry defaults are JSON: shapes and lists come back as lists; keep them so.
-    return value
+    # Registry defaults are JSON: lists stay lists (as TensorFlow's list attrs decode), but
+    # each node gets its own copy, so that editing one node's attr cannot change another's.
+    return list(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,17 +205,26 @@ class Graph:
 
     # -- edges ----------------------------------------------------------------------
     def _index(self) -> None:
-        consumers: dict[str, list[Consumer]] = {name: [] for name in self.nodes}
-        controls: dict[str, list[str]] = {name: [] for name in self.nodes}
-        for n in self.nodes.values():
+        # Lists only for nodes that have consumers: most nodes of a big graph feed one
+        # node, and allocating an empty list per node costs as much as the rest.
+        nodes = self.nodes
+        consumers: dict[str, list[Consumer]] = {}
+        controls: dict[str, list[str]] = {}
+        for n in nodes.values():
+            name = n.name
             for i, ref in enumerate(n.inputs):
-                lst = consumers.get(ref.node)
-                if lst is not None:
-                    lst.append(Consumer(n.name, i, ref.index))
+                src = ref.node
+                if src in nodes:
+                    lst = consumers.get(src)
+                    if lst is None:
+                        consumers[src] = lst = []
+                    lst.append(Consumer(name, i, ref.index))
             for c in n.control_inputs:
-                lst2 = controls.get(c)
-                if lst2 is not None:
-                    lst2.append(n.name)
+                if c in nodes:
+                    lst2 = controls.get(c)
+                    if lst2 is None:
+                        controls[c] = lst2 = []
+                    lst2.append(name)
         self._consumers, self._control_consumers = consumers, controls
 
     def consumers(self, name: str) -> list[Consumer]:
@@ -239,8 +255,9 @@ class Graph:
         """Nodes no other node consumes (by data or control edge), in graph order."""
         if self._consumers is None:
             self._index()
+        consumers, controls = self._consumers, self._control_consumers
         return [name for name in self.nodes
-                if not self._consumers[name] and not self._control_consumers[name]]  # type: ignore[index]
+                if name not in consumers and name not in controls]  # type: ignore[operator]
 
     def num_outputs(self, node: Node) -> Optional[int]:
         """How many output tensors ``node`` has (None for unknown ops)."""
@@ -278,11 +295,11 @@ class Graph:
         while ready:
             name = ready.pop()
             order.append(name)
-            for c in self._consumers[name]:  # type: ignore[index]
+            for c in self._consumers.get(name, ()):  # type: ignore[union-attr]
                 indeg[c.node] -= 1
                 if indeg[c.node] == 0:
                     ready.append(c.node)
-            for c in self._control_consumers[name]:  # type: ignore[index]
+            for c in self._control_consumers.get(name, ()):  # type: ignore[union-attr]
                 indeg[c] -= 1
                 if indeg[c] == 0:
                     ready.append(c)

@@ -35,7 +35,8 @@ def shape_from_proto(proto) -> Shape:
     """TensorShapeProto -> Shape (dims of -1 or any negative become -1)."""
     if proto.unknown_rank:
         return None
-    return tuple(d.size if d.size >= 0 else -1 for d in proto.dim)
+    sizes = [d.size for d in proto.dim]
+    return tuple(sizes) if min(sizes, default=0) >= 0 else tuple(d if d >= 0 else -1 for d in sizes)
 
 
 def num_elements(shape: Shape) -> Optional[int]:

@@ -67,10 +67,14 @@ def validate(graph: Graph, path: Path, gd=None) -> None:
     nameless nodes, garbage op names, duplicate names, dangling inputs, attributes of
     the wrong kind."""
     reg = graph.registry
+    valid_ops: dict[str, bool] = {}  # a graph has few op types and many nodes
     for node in graph:
         if not node.name or not node.op:
             raise InputError("corrupt GraphDef: a node has an empty name or op", path)
-        if not _is_identifier(node.op):
+        ok = valid_ops.get(node.op)
+        if ok is None:
+            ok = valid_ops[node.op] = _is_identifier(node.op)
+        if not ok:
             raise InputError(f"corrupt GraphDef: node '{_clip(node.name)}' has an invalid op "
                              f"type '{_clip(node.op)}'", path)
     if graph.duplicates:
@@ -83,21 +87,36 @@ def validate(graph: Graph, path: Path, gd=None) -> None:
         raise InputError(f"invalid GraphDef: node '{_clip(node)}' reads '{_clip(ref)}', which "
                          f"is not in the graph{more}", path)
     if gd is not None:
+        kinds: dict[str, dict[str, tuple[str, str]]] = {}  # op -> attr -> (kind, declared type)
         for nd in gd.node:
-            entry = reg.get(nd.op)
-            if entry is None:
+            op = nd.op
+            want = kinds.get(op)
+            if want is None:
+                want = kinds[op] = _expected_kinds(reg.get(op))
+            if not want:
                 continue
-            types = entry.get("attrs", {})
-            for key, value in nd.attr.items():
-                expected = types.get(key)
+            attrs = nd.attr
+            for key in attrs:  # keys, then lookups: cheaper than items() on protobuf maps
+                expected = want.get(key)
                 if expected is None:
                     continue
-                kind = value.WhichOneof("value")
-                want = "list" if expected.startswith("list(") else _KIND_FOR_TYPE.get(expected)
-                if kind is not None and want is not None and kind != want and kind != "placeholder":
-                    raise InputError(f"corrupt GraphDef: node '{_clip(nd.name)}' ({nd.op}) has "
+                kind = attrs[key].WhichOneof("value")
+                if kind is not None and kind != expected[0] and kind != "placeholder":
+                    raise InputError(f"corrupt GraphDef: node '{_clip(nd.name)}' ({op}) has "
                                      f"attribute '{key}' of the wrong kind ({kind}, expected "
-                                     f"{expected})", path)
+                                     f"{expected[1]})", path)
+
+
+def _expected_kinds(entry) -> dict[str, tuple[str, str]]:
+    """attr name -> (AttrValue member it must use, declared type) for a registry entry."""
+    if entry is None:
+        return {}
+    out = {}
+    for key, declared in entry.get("attrs", {}).items():
+        kind = "list" if declared.startswith("list(") else _KIND_FOR_TYPE.get(declared)
+        if kind is not None:
+            out[key] = (kind, declared)
+    return out
 
 
 def _is_identifier(op: str) -> bool:
