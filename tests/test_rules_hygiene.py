@@ -64,7 +64,8 @@ def test_trt701_silent_on_inference_graphs():
 # -- TRT702 unfolded-batch-norm -------------------------------------------------------------------
 
 def test_trt702_unfused_batch_norm_after_convolutions():
-    a = analysis_of(UNFUSED)
+    # Without grappler, every one of the five convolutions keeps its scale and shift.
+    a = analysis_of(UNFUSED, grappler="none")
     [f] = findings(a, "TRT702")
     assert f.severity == "info"
     pairs = f.data["nodes"]
@@ -72,6 +73,14 @@ def test_trt702_unfused_batch_norm_after_convolutions():
     for mul, add in pairs:
         assert a.graph[mul].op == "Mul" and a.graph[add].op in ("Add", "AddV2", "Sub")
     assert "fold_batch_norms" in f.fix
+
+
+def test_trt702_reports_only_what_grappler_leaves_unfolded():
+    a = analysis_of(UNFUSED)
+    reported = [pair for f in findings(a, "TRT702") for pair in f.data["nodes"]]
+    assert len(reported) <= 5
+    for mul, _ in reported:          # every reported Mul survived constant folding
+        assert a.graph[mul].op == "Mul"
 
 
 def test_trt702_batch_norm_in_training_mode():
@@ -132,16 +141,22 @@ def test_trt704_silent_on_frozen_graphs_and_savedmodels():
 
 # -- TRT705 layout-transposes --------------------------------------------------------------------
 
+SSD = GRAPHS / "ssd_inception_v2_like.pb"
+
+
 def test_trt705_layout_optimizer_nodes_left_in_tensorflow():
-    a = analysis_of(GRAPHS / "uint8_unknown_dims.pb", max_batch_size=1)
+    # TF 1.x runs the GPU layout optimizer before TF-TRT: the seed's DataFormatVecPermute
+    a = analysis_of(SSD, profile="tf1.13", max_batch_size=1)
     [f] = [f for f in findings(a, "TRT705") if "layout optimizer" in f.message]
-    assert all("LayoutOptimizer" in n or a.graph[n].op.startswith("DataFormat")
-               for n in f.data["nodes"])
-    assert all(a.graph[n].op != "Const" for n in f.data["nodes"])
+    ops = {a.graph[n].op for n in f.data["nodes"]}
+    assert "DataFormatVecPermute" in ops and "Const" not in ops
+    assert all("LayoutOptimizer" in n for n in f.data["nodes"])
+    inside = {n for s in a.segments if s.will_build for n in s.nodes}
+    assert not inside & set(f.data["nodes"])
 
 
 def test_trt705_silent_without_the_gpu_layout_pass():
-    a = analysis_of(GRAPHS / "uint8_unknown_dims.pb", max_batch_size=1, gpu_layout=False)
+    a = analysis_of(SSD, profile="tf1.13", max_batch_size=1, gpu_layout=False)
     assert not [f for f in findings(a, "TRT705") if "layout optimizer" in f.message]
     assert not findings(analysis_of(FUSED), "TRT705")
 

@@ -356,25 +356,22 @@ _NOT_CONSTANT_SOURCES = frozenset({"Placeholder", "PlaceholderWithDefault", "Var
                                    "RandomUniform", "RandomStandardNormal", "TruncatedNormal"})
 
 
-def is_constant_expression(g: Graph, ref: TensorRef, limit: int = 64) -> bool:
-    """Whether ``ref`` is computed from constants only (a subgraph constant folding would
-    turn into one Const), looking at most ``limit`` nodes back."""
-    seen: set[str] = set()
-    stack = [ref.node]
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        node = g.get(name)
-        if node is None or node.op in _NOT_CONSTANT_SOURCES or len(seen) > limit:
-            return False
-        if node.op == "Const":
-            continue
-        if not node.inputs:
-            return False
-        stack.extend(r.node for r in node.inputs)
-    return True
+def constant_nodes(a: Analysis) -> frozenset[str]:
+    """Nodes whose outputs are computed from constants only: subgraphs constant folding
+    would turn into Consts (one pass in topological order; nodes on loops never count)."""
+    def compute() -> frozenset[str]:
+        g = a.graph
+        const: set[str] = set()
+        for name in g.topological_order():
+            node = g[name]
+            if node.op == "Const":
+                const.add(name)
+            elif node.inputs and node.op not in _NOT_CONSTANT_SOURCES and \
+                    all(r.node in const for r in node.inputs) and \
+                    all(c in const for c in node.control_inputs):
+                const.add(name)
+        return frozenset(const)
+    return _cached(a, "constant_nodes", compute)
 
 
 def const_scalar(g: Graph, ref: TensorRef) -> Optional[float]:

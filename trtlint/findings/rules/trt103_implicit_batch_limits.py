@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...insights import is_constant_expression
+from ...insights import constant_nodes
 from ...support.ruleset import load_ruleset
 from ..base import Rule
 from ..model import Finding
@@ -51,12 +51,13 @@ class ImplicitBatchLimits(Rule):
         registered = load_ruleset(a.target.profile).registered
         counts: dict[str, dict[str, int]] = {code: {} for code in LIFTED_BY_DYNAMIC_SHAPE}
         first: dict[str, str] = {}
+        constant = constant_nodes(a)
         for name, d in a.decisions.items():
             r = d.reason
             if d.supported or r is None or r.code not in counts or d.op not in registered:
                 continue
             node = a.graph[name]
-            if node.inputs and all(is_constant_expression(a.graph, ref) for ref in node.inputs):
+            if node.inputs and all(ref.node in constant for ref in node.inputs):
                 continue  # weights plumbing (a Const's /read Identity): no data flows here
             counts[r.code][d.op] = counts[r.code].get(d.op, 0) + 1
             first.setdefault(r.code, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from ...insights import engine_of, is_constant_expression
+from ...insights import constant_nodes, engine_of
 from ..base import Rule
 from ..model import Finding
 from ._text import plural, some
@@ -15,7 +15,8 @@ LINEAR_OPS = frozenset({"Conv2D", "DepthwiseConv2dNative", "MatMul", "Conv3D"})
 
 def const_operand(a, node) -> Optional[int]:
     """Index of the operand computed from constants only, if exactly one is."""
-    consts = [i for i, ref in enumerate(node.inputs[:2]) if is_constant_expression(a.graph, ref)]
+    constant = constant_nodes(a)
+    consts = [i for i, ref in enumerate(node.inputs[:2]) if ref.node in constant]
     return consts[0] if len(consts) == 1 else None
 
 
@@ -95,7 +96,7 @@ class UnfoldedBatchNorm(Rule):
                     "fold_batch_norms / fold_old_batch_norms, or the converter of your "
                     "framework).", nodes=[u[1] for u in unfolded])
         runtime = [n.name for n in g if n.op == "Rsqrt" and "batchnorm" in n.name.lower()
-                   and n.inputs and not is_constant_expression(g, n.inputs[0])]
+                   and n.inputs and n.inputs[0].node not in constant_nodes(a)]
         if runtime:
             yield self.finding(
                 f"{plural(len(runtime), 'batch norm Rsqrt')} of a non-constant variance survive "

@@ -31,12 +31,13 @@ def inverse_pair(a, node) -> bool:
 class LayoutTransposes(Rule):
     """Layout conversions (NHWC<->NCHW Transpose, DataFormatVecPermute) stay in TensorFlow.
 
-    On a GPU, grappler's layout optimizer rewrites NHWC convolutions to NCHW and inserts
-    ``Transpose`` nodes (``..._TransposeNHWCToNCHW-LayoutOptimizer``) and, for shape
-    tensors, ``DataFormatVecPermute``/``DataFormatDimMap`` nodes before TF-TRT runs.  Those
-    that cannot join an engine -- DataFormatVecPermute never can in implicit batch mode,
-    as in the seed log -- are extra boundaries.  A user-written Transpose followed by its
-    inverse is pure overhead.
+    When nodes are placed on a GPU (TF 1.x conversions; TF 2.x's TrtGraphConverterV2 clears
+    device placements first), grappler's layout optimizer rewrites NHWC convolutions to
+    NCHW and inserts ``Transpose`` nodes (``..._TransposeNHWCToNCHW-LayoutOptimizer``)
+    and, for shape tensors, ``DataFormatVecPermute``/``DataFormatDimMap`` nodes before
+    TF-TRT runs.  Those that cannot join an engine -- DataFormatVecPermute never can in
+    implicit batch mode, as in the seed log -- are extra boundaries.  A user-written
+    Transpose followed by its inverse is pure overhead.
 
     Anti-pattern::
 
