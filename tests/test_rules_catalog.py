@@ -172,3 +172,13 @@ def test_every_rule_runs_cleanly_on_every_fixture_graph(rule):
         for f in cls().check(a):
             assert f.rule == rule and f.severity in SEVERITIES and f.message
             assert f.node is None or f.node in a.graph or f.node in a.model.graph
+
+
+@pytest.mark.parametrize("rule", [r.id for r in all_rules()])
+def test_every_rule_explains_in_rich_and_markdown(rule):
+    rich = runner.invoke(app, ["explain", rule, "--no-color"])
+    assert rich.exit_code == 0 and rule in rich.stdout
+    markdown = runner.invoke(app, ["explain", rule, "--format", "markdown"]).stdout
+    # each "Title::" literal block became a fenced code block, and nothing was lost
+    assert markdown.count("```python") == 2 and markdown.count("```") == 4
+    assert "Anti-pattern::" not in markdown
