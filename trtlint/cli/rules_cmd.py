@@ -16,12 +16,17 @@ from .options import NoColorOpt
 RULES_SCHEMA = "trtlint.rules/1"
 
 
+def plain_summary(rule) -> str:
+    """The rule's one-line summary without reStructuredText literal markers."""
+    return rule.summary().replace("``", "")
+
+
 def _catalog_json() -> dict:
     from ..findings import all_rules
 
     return {"schema": RULES_SCHEMA,
             "rules": [{"id": r.id, "name": r.name, "severity": r.severity,
-                       "family": r.family(), "summary": r.summary()} for r in all_rules()]}
+                       "family": r.family(), "summary": plain_summary(r)} for r in all_rules()]}
 
 
 def docstring_markdown(doc: str) -> str:
@@ -82,7 +87,7 @@ def rules_command(
             family = rule.family()
             table.add_row("", f"[bold]{family}[/bold]", "", "", end_section=False)
         table.add_row(rule.id, rule.name, f"[{SEVERITY_STYLE[rule.severity]}]{rule.severity}[/]",
-                      rule.summary())
+                      plain_summary(rule))
     con = console(no_color)
     con.print(table)
     con.print(f"{len(all_rules())} rules in {len(FAMILIES)} families; "
@@ -108,7 +113,7 @@ def explain_command(
     heading = f"{rule.id} {rule.name} ({rule.severity}, {rule.family()})"
     if format == "json":
         write_output(json.dumps({"id": rule.id, "name": rule.name, "severity": rule.severity,
-                                 "family": rule.family(), "summary": rule.summary(),
+                                 "family": rule.family(), "summary": plain_summary(rule),
                                  "description": doc}, indent=2), None)
         return
     markdown = f"# {heading}\n\n{docstring_markdown(doc)}"
