@@ -355,3 +355,44 @@ def test_damaged_files_through_the_cli_give_exit_0_1_2_and_one_line(tmp_path):
             assert str(model) in lines[0], (label, lines[0])
         outcomes.append(proc.returncode)
     assert 2 in outcomes  # most damage is detected ...
+
+
+# -- a library whose calls multiply ------------------------------------------------------------
+def doubling_library(levels: int):
+    """f0 calls f1 twice, f1 calls f2 twice, ...: inlining f0 makes 2**levels bodies."""
+    gd = GraphDef()
+    x = gd.node.add(name="x", op="Placeholder")
+    x.attr["dtype"].type = 1
+    gd.node.add(name="call", op="f0").input.append("x")
+    for k in range(levels + 1):
+        f = gd.library.function.add()
+        f.signature.name = f"f{k}"
+        f.signature.input_arg.add(name="a", type=1)
+        f.signature.output_arg.add(name="o", type=1)
+        if k < levels:
+            f.node_def.add(name="c1", op=f"f{k + 1}").input.append("a")
+            f.node_def.add(name="c2", op=f"f{k + 1}").input.append("c1:o:0")
+            f.ret["o"] = "c2:o:0"
+        else:
+            ident = f.node_def.add(name="id", op="Identity")
+            ident.input.append("a")
+            ident.attr["T"].type = 1
+            f.ret["o"] = "id:output:0"
+    return gd
+
+
+def test_calls_that_multiply_stop_with_an_input_error(tmp_path, monkeypatch):
+    from trtlint.load import functions
+
+    monkeypatch.setattr(functions, "MAX_INLINED_NODES", 5000)
+    path = tmp_path / "doubling.pb"
+    path.write_bytes(doubling_library(40).SerializeToString())
+    graph = load_model(path).graph  # a frozen graph keeps its calls; inlining a body:
+    with pytest.raises(InputError, match="more than 5000 nodes"):
+        functions.FunctionBody(graph.library["f0"], graph.registry, "", None, graph.library)
+    # below the limit the same library inlines completely: 2**8 Identity bodies
+    path.write_bytes(doubling_library(8).SerializeToString())
+    graph = load_model(path).graph
+    body = functions.FunctionBody(graph.library["f0"], graph.registry, "", None, graph.library)
+    assert sum(1 for n in body.nodes if n.op == "Identity" and n.name.endswith("/id")) == 2 ** 8
+    assert not any(n.op.startswith("f") for n in body.nodes)

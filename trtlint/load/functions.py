@@ -36,6 +36,9 @@ from ..graph import dtypes
 
 CALL_OPS = frozenset({"StatefulPartitionedCall", "PartitionedCall"})
 MAX_INLINE_DEPTH = 64
+#: a library whose calls multiply (f calls g twice, g calls h twice, ...) must not take
+#: the machine down: past this many nodes inlining stops with an error
+MAX_INLINED_NODES = 500_000
 #: the label TensorFlow's inliner puts in front of the nodes it adds
 INLINE_LABEL = "Func"
 _RESOURCE = "resource"
@@ -265,6 +268,10 @@ class CallInliner:
                     control_users[c] = control_users.get(c, 0) + 1
             work.extend(added)
             removed.add(i)
+            if len(work) > MAX_INLINED_NODES:
+                raise InputError(f"inlining the function calls makes more than "
+                                 f"{MAX_INLINED_NODES} nodes (calls that multiply or recurse "
+                                 f"through {target})")
             i += 1
         out = []
         for j, n in enumerate(work):
