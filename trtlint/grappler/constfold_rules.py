@@ -49,6 +49,7 @@ from typing import Optional
 from ..graph import dtypes
 from .folded import all_values_equal
 from .naming import add_control_dependency, add_prefix, num_non_control_outputs, optimized_name
+from .properties import shapes_equal
 from .ops import is_commutative, is_aggregate, is_identity_n, is_identity_n_single_input
 from .workgraph import WorkNode, as_control, is_control, node_name, parse_input
 
@@ -543,10 +544,12 @@ class SimplifyRules:
         other = in_props[1 - k][0]
         if out is None or mine is None or len(out) != len(mine):
             return False
+        if shapes_equal(out, mine):
+            return True  # same known sizes or the same unknown-dim symbols
         same_tensor = node.inputs[0] == node.inputs[1]
         offset = len(out) - (len(other) if other is not None else 0)
         for j, (o, m) in enumerate(zip(out, mine)):
-            if m >= 0:
+            if m >= 0 or m <= -2:
                 if o != m:
                     return False
                 continue
@@ -1199,7 +1202,7 @@ def _sym_equal(a, b, same_tensor: bool) -> bool:
     if a is None or b is None or len(a) != len(b):
         return False
     for x, y in zip(a, b):
-        if x >= 0 and y >= 0:
+        if x >= 0 or y >= 0 or x <= -2 or y <= -2:
             if x != y:
                 return False
         elif not same_tensor:

@@ -163,7 +163,14 @@ class DependencyOptimizer:
         is_multi = is_identity_n(node) and not is_identity_n_single_input(node)
 
         if is_constant(node) and not node.inputs:
-            for fanout in nm.fanout(name):
+            ctrl_name = "^" + name
+            fanouts = nm.fanout(name)
+            if not any(ctrl_name in f.inputs for f in fanouts):
+                # no control edge from it: nothing to drop (the common case)
+                if not fanouts and self.fetches_known and name not in self.preserve:
+                    delete.add(idx)
+                return
+            for fanout in fanouts:
                 optimize_fanout = False
                 data_connection = False
                 inputs = fanout.inputs
@@ -410,8 +417,14 @@ class DependencyOptimizer:
     def run(self) -> None:
         for n in self.graph.nodes:
             n.dedup_control_inputs()
-        for _ in range(2):
+        for round_ in range(2):
             sorted_ok = topological_sort(self.graph)
+            if round_ == 1 and unchanged:
+                # round 1 found nothing to do: every decision is local to a node and
+                # its edges, and the edges are the same, so round 2 finds nothing
+                # either; only its topological sort (a new order) remains
+                break
+            before = _wiring(self.graph)
             self._rebuild()
             if sorted_ok:
                 self.transitive_reduction()
@@ -420,6 +433,13 @@ class DependencyOptimizer:
                 n.dedup_control_inputs()
             self.group_cross_device_control_edges(False)
             self.group_cross_device_control_edges(True)
+            unchanged = _wiring(self.graph) == before
+
+
+def _wiring(graph: WorkGraph) -> list:
+    """Names, ops and inputs of every node, in order: equal before and after a round
+    exactly when the round changed nothing."""
+    return [(n.name, n.op, tuple(n.inputs)) for n in graph.nodes]
 
 
 def _host(device: str) -> str:

@@ -147,15 +147,15 @@ class LayoutOptimizer:
         self.num_nodes = len(self.nodes)
         self.index = {n.name: i for i, n in enumerate(self.nodes)}
         self.ranks = ranks  # node -> rank of each output (the _output_shapes annotation)
-        self.fanouts: dict[str, list[tuple[str, int]]] = {n.name: [] for n in self.nodes}
-        self.controls: dict[str, set[str]] = {n.name: set() for n in self.nodes}
+        # MutableGraphView's fan-out lists: (node, output port) -> [(consumer, slot)],
+        # and node -> [controlled consumers], in the order edges were added; removing
+        # an edge swaps the last entry into its place.  The final sort walks them.
+        self.fanouts: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        self.controls: dict[str, list[str]] = {}
         for n in self.nodes:
-            for slot, text in enumerate(n.inputs):
-                src_name, port = parse_input(text)
-                if port < 0:
-                    self.controls.setdefault(src_name, set()).add(n.name)
-                else:
-                    self.fanouts.setdefault(src_name, []).append((n.name, slot))
+            self._connect(n)
+        self.pending_new: list[WorkNode] = []
+        self.pending_updates: dict[str, dict[int, str]] = {}
         self.in_frame = _frames(self.nodes)
         self.added_perm_value: dict[str, list[int]] = {}
         self.changed = 0
@@ -172,11 +172,13 @@ class LayoutOptimizer:
         return self.node(name), idx
 
     def regular_fanouts(self, node: WorkNode, port: Optional[int] = None) -> list[tuple[str, int]]:
-        out = []
-        for consumer, slot in self.fanouts.get(node.name, ()):
-            text = self.node(consumer).inputs[slot]
-            if port is None or parse_input(text)[1] == port:
-                out.append((consumer, slot))
+        if port is not None:
+            return list(self.fanouts.get((node.name, port), ()))
+        out: list[tuple[str, int]] = []
+        p = 0
+        while (node.name, p) in self.fanouts or p == 0:
+            out.extend(self.fanouts.get((node.name, p), ()))
+            p += 1
         return out
 
     def rank(self, name: str, port: int) -> Optional[int]:
@@ -210,7 +212,7 @@ class LayoutOptimizer:
             return False  # only floating-point convolutions are transposed
         if node.name in self.preserve:
             return False
-        return bool(self.fanouts.get(node.name)) or bool(self.controls.get(node.name))
+        return bool(self.regular_fanouts(node)) or bool(self.controls.get(node.name))
 
     def data_fanin_ports(self, node: WorkNode) -> list[int]:
         op = node.op
@@ -299,27 +301,56 @@ class LayoutOptimizer:
         return ports
 
     # -- edits -----------------------------------------------------------------------
-    def _add_node(self, node: WorkNode, ranks: list[Optional[int]]) -> None:
-        self.index[node.name] = len(self.nodes)
-        self.nodes.append(node)
-        self.fanouts[node.name] = []
-        self.controls[node.name] = set()
-        self.ranks[node.name] = ranks
+    def _connect(self, node: WorkNode) -> None:
+        """Append ``node``'s fan-ins to their fan-out lists (graph construction order)."""
+        seen_ctrl: set[str] = set()
         for slot, text in enumerate(node.inputs):
             src, port = parse_input(text)
             if port < 0:
-                self.controls.setdefault(src, set()).add(node.name)
+                if src not in seen_ctrl:
+                    seen_ctrl.add(src)
+                    self.controls.setdefault(src, []).append(node.name)
             else:
-                self.fanouts.setdefault(src, []).append((node.name, slot))
+                self.fanouts.setdefault((src, port), []).append((node.name, slot))
+
+    def _unlink(self, consumer: str, slot: int, text: str) -> None:
+        """Remove one regular edge from its fan-out list (swap with the last entry)."""
+        lst = self.fanouts.get(parse_input(text))
+        if not lst:
+            return
+        try:
+            i = lst.index((consumer, slot))
+        except ValueError:
+            return
+        lst[i] = lst[-1]
+        lst.pop()
+
+    def _add_node(self, node: WorkNode, ranks: list[Optional[int]]) -> None:
+        """Queue a new node (added at the next :meth:`apply`)."""
+        self.pending_new.append(node)
+        self.ranks[node.name] = ranks
 
     def _set_input(self, node: WorkNode, slot: int, text: str) -> None:
-        old = node.inputs[slot]
-        old_src = node_name(old)
-        lst = self.fanouts.get(old_src)
-        if lst is not None and (node.name, slot) in lst:
-            lst.remove((node.name, slot))
-        node.inputs[slot] = text
-        self.fanouts.setdefault(node_name(text), []).append((node.name, slot))
+        """Queue rewiring ``node``'s input ``slot`` (applied at the next :meth:`apply`)."""
+        self.pending_updates.setdefault(node.name, {})[slot] = text
+
+    def apply(self) -> None:
+        """``Mutation::Apply``: add the new nodes, rewire updated nodes (in the order
+        they were first touched), then connect the new nodes' own inputs."""
+        for node in self.pending_new:
+            self.index[node.name] = len(self.nodes)
+            self.nodes.append(node)
+        for name, updates in self.pending_updates.items():
+            node = self.node(name)
+            for slot in sorted(updates):
+                text = updates[slot]
+                self._unlink(name, slot, node.inputs[slot])
+                node.inputs[slot] = text
+                self.fanouts.setdefault(parse_input(text), []).append((name, slot))
+        for node in self.pending_new:
+            self._connect(node)
+        self.pending_new = []
+        self.pending_updates = {}
 
     def _data_slot(self, node: WorkNode, port: int) -> int:
         """Index in ``inputs`` of regular input ``port`` (data inputs come first)."""
@@ -449,6 +480,7 @@ class LayoutOptimizer:
             self.update_fanouts([0], node, "Transpose")
         else:
             return
+        self.apply()
         self.changed += 1
 
     def transpose_agnostic(self, node: WorkNode) -> None:
@@ -593,6 +625,7 @@ class LayoutOptimizer:
             self.update_fanouts([0], node, "Transpose")
         else:
             return
+        self.apply()
         self.changed += 1
 
     def rank_of_fanin(self, node: WorkNode, port: int) -> Optional[int]:
@@ -676,27 +709,29 @@ class LayoutOptimizer:
 
     # -- clean-up --------------------------------------------------------------------
     def erase_cancellable(self) -> None:
-        remove: set[str] = set()
+        remove: list[str] = []
+        removing: set[str] = set()
         end = len(self.nodes)
         for i in range(self.num_nodes, end):
             node = self.nodes[i]
-            if node.name in remove or node.num_data_inputs() < 1:
+            if node.num_data_inputs() < 1:
                 continue
             fanin_name, _ = parse_input(node.inputs[0])
             fanin = self.node(fanin_name)
-            if self.index[fanin.name] < self.num_nodes or fanin.name in remove:
+            if self.index[fanin.name] < self.num_nodes:
                 continue
             if not self._cancellable(node, fanin):
                 continue
             forward = fanin.inputs[0]
-            for consumer, slot in list(self.regular_fanouts(node, 0)):
+            for consumer, slot in self.regular_fanouts(node, 0):
                 self._set_input(self.node(consumer), slot, forward)
-            remove.add(node.name)
-            if node.num_data_inputs() > 1:
-                remove.add(node_name(node.inputs[1]))
-            remove.add(fanin.name)
-            if fanin.num_data_inputs() > 1:
-                remove.add(node_name(fanin.inputs[1]))
+            for name in (node.name, node_name(node.inputs[1]) if node.num_data_inputs() > 1 else None,
+                         fanin.name,
+                         node_name(fanin.inputs[1]) if fanin.num_data_inputs() > 1 else None):
+                if name is not None and name not in removing:
+                    removing.add(name)
+                    remove.append(name)
+        self.apply()
         self._remove(remove)
 
     def _cancellable(self, node: WorkNode, fanin: WorkNode) -> bool:
@@ -756,51 +791,63 @@ class LayoutOptimizer:
                 t.op = "Identity"
                 t.attrs.pop("Tperm", None)
                 perm_slot = 1
-                old = node_name(t.inputs[perm_slot])
-                lst = self.fanouts.get(old)
-                if lst is not None and (t.name, perm_slot) in lst:
-                    lst.remove((t.name, perm_slot))
+                self._unlink(t.name, perm_slot, t.inputs[perm_slot])
                 del t.inputs[perm_slot]
                 cancelled.add(t.name)
 
-    def _remove(self, names: set[str]) -> None:
-        """Remove nodes the way ``MutableGraphView`` does: in descending index order,
-        each removed slot taken by the current last node (so later nodes move up)."""
+    def _remove(self, names: list[str]) -> None:
+        """Remove nodes the way ``MutableGraphView`` does: their fan-in edges leave the
+        fan-out lists first, then the nodes go in descending index order, each removed
+        slot taken by the current last node (so later nodes move up)."""
         if not names:
             return
-        for name in names:
+        for name in sorted(names, key=lambda n: self.index[n]):
             node = self.node(name)
             for slot, text in enumerate(node.inputs):
-                lst = self.fanouts.get(node_name(text))
-                if lst is not None and (name, slot) in lst:
-                    lst.remove((name, slot))
+                src, port = parse_input(text)
+                if port < 0:
+                    lst = self.controls.get(src)
+                    if lst and name in lst:
+                        i = lst.index(name)
+                        lst[i] = lst[-1]
+                        lst.pop()
+                else:
+                    self._unlink(name, slot, text)
         nodes = self.nodes
         for idx in sorted((self.index[n] for n in names), reverse=True):
             last = len(nodes) - 1
             if last > idx:
                 nodes[idx], nodes[last] = nodes[last], nodes[idx]
             nodes.pop()
+        gone = set(names)
+        for name in gone:
+            self.controls.pop(name, None)
+        for key in [k for k in self.fanouts if k[0] in gone]:
+            del self.fanouts[key]
         self.index = {n.name: i for i, n in enumerate(nodes)}
 
     def sort(self) -> None:
         """``MutableGraphView::SortTopologically``: reversed post-order DFS from the
-        sources taken last to first, ``NextIteration -> Merge`` edges ignored."""
+        sources taken last to first, fan-outs in list order (regular by port, then
+        controlled), ``NextIteration -> Merge`` edges ignored."""
         nodes = self.nodes
         index = {n.name: i for i, n in enumerate(nodes)}
         count = len(nodes)
-        fanouts: list[list[int]] = [[] for _ in range(count)]
-        controlled: list[list[int]] = [[] for _ in range(count)]
-        has_fanin = [False] * count
-        for i, n in enumerate(nodes):
-            for text in n.inputs:
-                j = index.get(node_name(text))
-                if j is None:
-                    continue
-                has_fanin[i] = True
-                (controlled if is_control(text) else fanouts)[j].append(i)
-        for j in range(count):
-            seen: set[int] = set()
-            controlled[j] = [i for i in controlled[j] if not (i in seen or seen.add(i))]
+        children: list[list[int]] = [[] for _ in range(count)]
+        by_node: dict[str, list[tuple[int, list]]] = {}
+        for (name, port), lst in self.fanouts.items():
+            by_node.setdefault(name, []).append((port, lst))
+        for name, ports in by_node.items():
+            i = index.get(name)
+            if i is None:
+                continue
+            for _, lst in sorted(ports, key=lambda pl: pl[0]):
+                children[i].extend(index[c] for c, _ in lst if c in index)
+        for name, lst in self.controls.items():
+            i = index.get(name)
+            if i is not None:
+                children[i].extend(index[c] for c in lst if c in index)
+        has_fanin = [bool(n.inputs) for n in nodes]
         state = [0] * count  # 0 pending, 1 processing, 2 processed
         order = [0] * count
         pos = count - 1
@@ -819,8 +866,9 @@ class LayoutOptimizer:
                     continue
                 state[cur] = 1
                 stack.append((cur, False))
-                for nxt in fanouts[cur] + controlled[cur]:
-                    if is_next_iteration(nodes[cur]) and is_merge(nodes[nxt]):
+                back_edge = is_next_iteration(nodes[cur])
+                for nxt in children[cur]:
+                    if back_edge and is_merge(nodes[nxt]):
                         continue
                     if state[nxt] == 0:
                         stack.append((nxt, True))

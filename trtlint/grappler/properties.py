@@ -21,12 +21,16 @@ gives the same view, from trtlint's own shape inference:
 
 from __future__ import annotations
 
+import inspect
 from typing import Optional
 
 from ..graph import dtypes
 from ..graph.model import Graph, Node, TensorRef
 from ..graph.tensors import Shape
 from ..shapes import ShapeMap, infer_shapes
+
+#: whether trtlint's shape inference has a grappler mode (symbolic dims, merges)
+_HAS_GRAPPLER_MODE = "grappler" in inspect.signature(infer_shapes).parameters
 
 #: a dim that came from a negative constant in a shape vector (``kUnknownDimFromConst``)
 UNKNOWN_FROM_CONST = object()
@@ -306,9 +310,11 @@ def grappler_shapes(graph: Graph, feeds: set[str]) -> Optional[ShapeMap]:
       trtlint's inference evaluates small tensors through arithmetic, grappler
       does not, and a shape computed from such a value must stay unknown here.
 
-    Grappler additionally unifies unknown dims symbolically across the whole graph
-    (a ``Reshape`` to a constant shape can pin a batch dim upstream); trtlint's
-    shapes have no symbols, so those dims stay unknown.
+    Grappler also unifies unknown dims symbolically across the whole graph (a
+    ``Reshape`` to a constant shape can pin a batch dim upstream).  trtlint's shape
+    inference does that in its grappler mode, used when it has one; otherwise a
+    local emulation runs (feeds unknown, values kept only where grappler keeps
+    them, ranks merged) and such dims stay unknown.
     """
     nodes = []
     stripped = False
@@ -325,6 +331,10 @@ def grappler_shapes(graph: Graph, feeds: set[str]) -> Optional[ShapeMap]:
     if stripped:
         graph = graph.replace_nodes(nodes)
     overrides = {name: None for name in feeds if name in graph}
+    if _HAS_GRAPPLER_MODE:
+        # trtlint's shape inference models grappler's static properties itself
+        # (symbolic dims, rank merges, no evaluation): use it, feeds unknown
+        return infer_shapes(graph, overrides, grappler=True)
     try:
         from ..shapes.infer import _Inference
 
@@ -444,6 +454,21 @@ def _subshape(dims: list, start: int, end: Optional[int], stride: int) -> Option
     if start < 0 or start > rank or end < 0:
         return None
     return _Tas(list(dims[start:end:stride]))
+
+
+def dims_equal(a: int, b: int) -> bool:
+    """Symbolic equality of two dims: equal known sizes, or the same unknown-dim
+    symbol (``<= -2``); a bare ``-1`` (unknown, no identity) equals nothing."""
+    if a >= 0 or b >= 0:
+        return a == b
+    return a == b and a <= -2
+
+
+def shapes_equal(a: Shape, b: Shape) -> bool:
+    """Grappler's ``ShapesSymbolicallyEqual``."""
+    if a is None or b is None or len(a) != len(b):
+        return False
+    return all(dims_equal(x, y) for x, y in zip(a, b))
 
 
 def dtype_size(dtype: Optional[str]) -> int:

@@ -12,10 +12,17 @@ two identical nodes).  So the emulation reproduces grappler's orders exactly:
   grappler cannot cut), sorting fails and the graph keeps its order.
 * :func:`transitive_fanin_order` is ``SetTransitiveFaninGraph``: a depth-first walk
   from the (sorted) terminal nodes with an explicit stack, emitted in reverse.
+* :func:`import_normalise` is what grappler's input went through before: TF-TRT
+  imports the GraphDef into a ``tf.Graph`` (``import_graph_def``; for a SavedModel the
+  function body is imported the same way) and hands grappler ``as_graph_def()`` of it.
+  ``GraphConstructor`` creates nodes in a topological order that always takes the
+  lowest-index ready node (a ``std::set``), and ``ToGraphDef`` writes them in creation
+  order with control inputs deduplicated and sorted by name.
 """
 
 from __future__ import annotations
 
+import heapq
 from typing import Optional
 
 from .ops import is_merge, is_next_iteration
@@ -90,3 +97,55 @@ def transitive_fanin_order(nodes: list[WorkNode], terminals: list[str]) -> list[
                 stack.append(src)
     keep.reverse()
     return keep
+
+
+def import_normalise(graph: WorkGraph) -> None:
+    """Reorder ``graph`` and its control inputs as ``import_graph_def`` followed by
+    ``as_graph_def`` do (see the module docstring); in place.
+
+    A ``Merge`` fed by a ``NextIteration`` waits for its control inputs and one data
+    input only (``InitFromEdges``); nodes a non-loop cycle keeps unplaced (TensorFlow
+    would refuse the graph) follow in their current order.
+    """
+    nodes = graph.nodes
+    index = {n.name: i for i, n in enumerate(nodes)}
+    next_iterations = {n.name for n in nodes if is_next_iteration(n)}
+    outputs: list[list[int]] = [[] for _ in nodes]
+    pending: list[int] = []
+    ready: list[int] = []
+    for i, n in enumerate(nodes):
+        count = len(n.inputs)
+        if is_merge(n) and next_iterations:
+            controls = sum(1 for t in n.inputs if t[:1] == "^")
+            if any(t[:1] != "^" and node_name(t) in next_iterations for t in n.inputs):
+                count = controls + 1
+        for text in n.inputs:
+            j = index.get(node_name(text))
+            if j is None:
+                count -= 1  # dangling: not an edge TensorFlow would wait for
+            else:
+                outputs[j].append(i)
+        pending.append(count)
+        if count <= 0:
+            ready.append(i)
+    heapq.heapify(ready)
+    order: list[int] = []
+    placed = [False] * len(nodes)
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        placed[i] = True
+        for out in outputs[i]:
+            pending[out] -= 1
+            if pending[out] == 0:
+                heapq.heappush(ready, out)
+    if len(order) != len(nodes):
+        order.extend(i for i in range(len(nodes)) if not placed[i])
+    graph.nodes = [nodes[i] for i in order]
+    for n in graph.nodes:
+        inputs = n.inputs
+        if inputs and inputs[-1][:1] == "^":
+            first = n.num_data_inputs()
+            controls = sorted(set(inputs[first:]))
+            if controls != inputs[first:]:
+                n.inputs = inputs[:first] + controls
