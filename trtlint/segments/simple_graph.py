@@ -42,8 +42,10 @@ class SimpleGraph:
         self.names: list[str] = ["_SOURCE", "_SINK"] + order
         self.id_of: dict[str, int] = {name: i for i, name in enumerate(self.names)}
         n = len(self.names)
-        self.in_edges: list[list[Edge]] = [[] for _ in range(n)]
-        self.out_edges: list[list[Edge]] = [[] for _ in range(n)]
+        # Per-node edges keyed by edge id: dicts keep insertion order (TensorFlow's
+        # vector order) and remove an edge in O(1) — contracted nodes get many edges.
+        self.in_edges: list[dict[int, Edge]] = [{} for _ in range(n)]
+        self.out_edges: list[dict[int, Edge]] = [{} for _ in range(n)]
         self.edges: list[Edge] = []
         back_edges: list[tuple[int, int, int, int]] = []  # src, port, dst, slot
         created: set[str] = set()
@@ -61,6 +63,8 @@ class SimpleGraph:
             created.add(name)
         for src, port, dst, slot in back_edges:
             self.add_edge(src, port, dst, slot)
+        #: no loop back edges: the graph is a DAG (TF graphs cycle only through loops)
+        self.acyclic = not back_edges and len(order) == len(graph)
         for i in range(2, n):
             if not self.in_edges[i]:
                 self.add_edge(SOURCE, CONTROL_SLOT, i, CONTROL_SLOT)
@@ -68,38 +72,44 @@ class SimpleGraph:
                 self.add_edge(i, CONTROL_SLOT, SINK, CONTROL_SLOT)
         #: the original edges, kept for the segment clean-up step (which reads the
         #: TensorFlow graph, not the contracted one)
-        self.original_in = [list(x) for x in self.in_edges]
-        self.original_out = [list(x) for x in self.out_edges]
+        self.original_in = [list(x.values()) for x in self.in_edges]
+        self.original_out = [list(x.values()) for x in self.out_edges]
 
     @property
     def num_nodes(self) -> int:
         return len(self.names)
 
     def add_edge(self, src: int, src_port: int, dst: int, dst_port: int) -> Edge:
-        e = Edge(len(self.edges), src, src_port, dst, dst_port,
+        edges = self.edges
+        eid = len(edges)
+        e = Edge(eid, src, src_port, dst, dst_port,
                  src_port == CONTROL_SLOT or dst_port == CONTROL_SLOT)
-        self.edges.append(e)
-        self.out_edges[src].append(e)
-        self.in_edges[dst].append(e)
+        edges.append(e)
+        self.out_edges[src][eid] = e
+        self.in_edges[dst][eid] = e
         return e
 
+    def add_contracted_edge(self, src: int, src_port: int, dst: int, dst_port: int) -> None:
+        """Add an edge moved by a contraction unless an equivalent one (same ends, both
+        data or both control) already exists.  TensorFlow's segmenter adds a parallel
+        duplicate; duplicates never change which edges contract or what is reachable,
+        and skipping them keeps contracted nodes from accumulating edges."""
+        control = src_port == CONTROL_SLOT or dst_port == CONTROL_SLOT
+        for e in self.out_edges[src].values() if len(self.out_edges[src]) <= \
+                len(self.in_edges[dst]) else self.in_edges[dst].values():
+            if e.src == src and e.dst == dst and e.control == control:
+                return
+        self.add_edge(src, src_port, dst, dst_port)
+
     def remove_edge(self, e: Edge) -> None:
-        outs = self.out_edges[e.src]
-        for k, x in enumerate(outs):
-            if x is e:
-                del outs[k]
-                break
-        ins = self.in_edges[e.dst]
-        for k, x in enumerate(ins):
-            if x is e:
-                del ins[k]
-                break
+        self.out_edges[e.src].pop(e.id, None)
+        self.in_edges[e.dst].pop(e.id, None)
 
     def in_nodes(self, n: int) -> list[int]:
-        return [e.src for e in self.in_edges[n]]
+        return [e.src for e in self.in_edges[n].values()]
 
     def out_nodes(self, n: int) -> list[int]:
-        return [e.dst for e in self.out_edges[n]]
+        return [e.dst for e in self.out_edges[n].values()]
 
 
 def _is_next_iteration(graph: Graph, name: str) -> bool:

@@ -80,14 +80,19 @@ def _contract(g: SimpleGraph, candidate: bytearray) -> UnionFind:
     uf = UnionFind(g.num_nodes)
     order: list[int] = []
     stable_dfs(g, False, [SOURCE], lambda x: order.append(x) or True)
+    position = None
+    if g.acyclic:
+        position = [0] * g.num_nodes
+        for k, node in enumerate(order):
+            position[node] = k
     for node in order:
         if not candidate[node]:
             continue
         while True:
             # every edge collected here was checked against the same graph; contracting
             # one cannot make a later one cyclic without having failed its check
-            contract = [e for e in g.out_edges[node]
-                        if not e.control and candidate[e.dst] and can_contract(g, e)]
+            contract = [e for e in list(g.out_edges[node].values())
+                        if not e.control and candidate[e.dst] and can_contract(g, e, position)]
             if not contract:
                 break
             removed: set[int] = set()

@@ -52,33 +52,42 @@ def stable_dfs(g: SimpleGraph, reverse: bool, start: list[int],
             continue
         visited[n] = 1
         stack.append((n, True))
-        nbrs = [e.src for e in edges[n]] if reverse else [e.dst for e in edges[n]]
+        nbrs = [e.src for e in edges[n].values()] if reverse else \
+            [e.dst for e in edges[n].values()]
         nbrs.sort(key=names.__getitem__)
         for m in nbrs:
             if not visited[m]:
                 stack.append((m, False))
 
 
-def can_contract(g: SimpleGraph, edge: Edge) -> bool:
+def can_contract(g: SimpleGraph, edge: Edge, position: Optional[list[int]] = None) -> bool:
     """No other path from src to dst: reverse DFS from dst's other inputs must not
-    reach src."""
+    reach src.
+
+    ``position`` (the visiting order of the contraction loop, given only for acyclic
+    graphs) prunes the search: in a DAG every node reachable from src — through
+    original edges or through clusters, whose members were all visited before src —
+    was visited before src, so nodes visited after it can be skipped.  Only the speed
+    changes, never the answer."""
     src, dst = edge.src, edge.dst
-    starts = [e.src for e in g.in_edges[dst] if e.src != src]
+    limit = position[src] if position is not None else None
+    starts = [e.src for e in g.in_edges[dst].values() if e.src != src]
     if not starts:
         return True
-    # Plain reachability (the order does not change the answer).
-    seen = bytearray(g.num_nodes)
+    seen: set[int] = set()
     stack = starts
     in_edges = g.in_edges
     while stack:
         n = stack.pop()
         if n == src:
             return False
-        if seen[n]:
+        if n in seen:
             continue
-        seen[n] = 1
-        for e in in_edges[n]:
-            if not seen[e.src]:
+        seen.add(n)
+        if limit is not None and position[n] > limit:
+            continue
+        for e in in_edges[n].values():
+            if e.src not in seen:
                 stack.append(e.src)
     return True
 
@@ -86,23 +95,24 @@ def can_contract(g: SimpleGraph, edge: Edge) -> bool:
 def contract_edge(g: SimpleGraph, edge: Edge) -> list[Edge]:
     """Move dst's edges onto src; return dst's edges, which the caller removes."""
     src, dst = edge.src, edge.dst
-    for e in list(g.in_edges[dst]):
+    add = g.add_contracted_edge
+    for e in list(g.in_edges[dst].values()):
         if e.src == src:
             continue
         if e.control:
-            g.add_edge(e.src, -1, src, -1)
+            add(e.src, -1, src, -1)
         elif e.src == SOURCE:
-            g.add_edge(e.src, e.src_port, src, -1)
+            add(e.src, e.src_port, src, -1)
         else:
-            g.add_edge(e.src, e.src_port, src, 0)
-    for e in list(g.out_edges[dst]):
+            add(e.src, e.src_port, src, 0)
+    for e in list(g.out_edges[dst].values()):
         if e.control:
-            g.add_edge(src, -1, e.dst, -1)
+            add(src, -1, e.dst, -1)
         elif e.dst == SINK:
-            g.add_edge(src, -1, e.dst, e.dst_port)
+            add(src, -1, e.dst, e.dst_port)
         else:
-            g.add_edge(src, 0, e.dst, e.dst_port)
-    return list(g.in_edges[dst]) + list(g.out_edges[dst])
+            add(src, 0, e.dst, e.dst_port)
+    return list(g.in_edges[dst].values()) + list(g.out_edges[dst].values())
 
 
 def segment_graph(graph: Graph, decisions: dict[str, SupportDecision], target: Target,
@@ -128,6 +138,11 @@ def segment_graph(graph: Graph, decisions: dict[str, SupportDecision], target: T
 
     order: list[int] = []
     stable_dfs(g, False, [SOURCE], lambda x: order.append(x) or True)
+    position: Optional[list[int]] = None
+    if g.acyclic:
+        position = [0] * n
+        for k, node in enumerate(order):
+            position[node] = k
 
     for node in order:
         if not candidate[node]:
@@ -137,7 +152,7 @@ def segment_graph(graph: Graph, decisions: dict[str, SupportDecision], target: T
         expected_dev = uf.device[root]
         while True:
             contract: list[Edge] = []
-            for e in g.out_edges[node]:
+            for e in list(g.out_edges[node].values()):
                 if e.control or not candidate[e.dst]:
                     continue
                 out_root = uf.find(e.dst)
@@ -146,7 +161,7 @@ def segment_graph(graph: Graph, decisions: dict[str, SupportDecision], target: T
                 merged_dev = expected_dev.merge(uf.device[out_root])
                 if merged_dev is None:
                     continue
-                if can_contract(g, e):
+                if can_contract(g, e, position):
                     contract.append(e)
                     expected_batch = expected_batch.merged(uf.batch[out_root])
                     expected_dev = merged_dev
