@@ -106,6 +106,12 @@ def analyze(model: Model, target: Target) -> Analysis:
     from .grappler import run_grappler
 
     fetches = model.fetch_names
+    if target.input_shapes:
+        # Check the user's --input-shape against the model as loaded, before grappler
+        # rewrites (or prunes) anything, so a typo is reported as such.
+        from .shapes.overrides import check_overrides
+
+        check_overrides(model.graph, target.overrides)
     graph, passes = run_grappler(model, target)
     rules = load_ruleset(target.profile)
     notes: list[str] = []

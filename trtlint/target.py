@@ -88,6 +88,10 @@ def make_target(profile: str = "tf2", precision: str = "FP32", **kw) -> Target:
         raise UsageError("--max-batch-size must be at least 1")
     if kw.get("dynamic_shape") and p != "tf2":
         raise UsageError(f"--dynamic-shape needs profile tf2 (TF 2.x); {p} has implicit batch only")
+    if kw.get("gpu") is not None:
+        from .hardware import gpu_info
+
+        gpu_info(kw["gpu"])  # an unknown GPU is a usage error before any loading
     if kw.get("gpu_layout") is None:
         kw["gpu_layout"] = p != "tf2"
     grappler = kw.get("grappler", "builtin")
