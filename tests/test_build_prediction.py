@@ -245,13 +245,14 @@ def unknown_dim(shape):
     return next((d for d in range(1, len(shape)) if shape[d] < 0), None)
 
 
-def test_ssd_fixture_tf113_static_engines():
-    """The SSD detector converted as in the seed (TF 1.13, static engines, batch 1): every
-    engine fed by a tensor with an unknown non-batch dim falls back to TensorFlow with
-    TF-TRT's own message for its first such input; the others build."""
-    r = analyze(load_model(SSD), make_target("tf1.13", max_batch_size=1))
-    assert r.segments
-    failed = 0
+def static_build_failures(r) -> dict[str, str]:
+    """Check every engine of a static (``--max-batch-size``) TF 1.13 analysis against its
+    inputs and return the failing ones, name -> reason.
+
+    An engine fed by a tensor with an unknown non-batch dim must fall back to TensorFlow
+    with TF-TRT 1.13's own message for its first such input; an engine without one must
+    not fail input validation."""
+    failures = {}
     for seg in r.segments:
         bad = [(k, ref) for k, ref in enumerate(seg.inputs)
                if unknown_dim(r.shapes.shape(TensorRef.parse(ref))) is not None]
@@ -259,7 +260,6 @@ def test_ssd_fixture_tf113_static_engines():
             assert seg.will_build or not (seg.reason or "").startswith(
                 "Invalid argument: Validation failed"), seg
             continue
-        failed += 1
         k, ref = bad[0]
         shape = r.shapes.shape(TensorRef.parse(ref))
         assert not seg.will_build, seg.name
@@ -267,15 +267,49 @@ def test_ssd_fixture_tf113_static_engines():
             f"Invalid argument: Validation failed for TensorRTInputPH_{k} and input slot {k}: "
             f"Input tensor with shape {format_shape(shape)} has an unknown non-batch dimension "
             f"at dim {unknown_dim(shape)}")
-    # the box-predictor heads are reshaped with a runtime batch size: [?,?,C] inputs
-    assert failed >= 1
-    # the fix the article needed: a fixed input shape, and every engine builds
+        failures[seg.name] = seg.reason
+    return failures
+
+
+def test_ssd_fixture_tf113_static_engines():
+    """The SSD detector converted as in the seed (TF 1.13, static engines, batch 1): every
+    engine fed by a tensor with an unknown non-batch dim falls back to TensorFlow with
+    TF-TRT's own message for its first such input; the others build.
+
+    A fixed input shape does not rescue this graph: the Preprocessor resizes each image
+    inside a map_fn (a while loop over TensorArrays), and the stacked result that feeds
+    the backbone (``Preprocessor/sub``) has no static shape whatever the placeholder says.
+    TF-TRT 2.17 agrees: with the placeholder set to [1,300,300,3] it cuts the very same
+    293-node engine and leaves ``Preprocessor/sub`` out, as with [?,?,?,3].  Dynamic
+    engines build at run time."""
+    r = analyze(load_model(SSD), make_target("tf1.13", max_batch_size=1))
+    assert r.segments
+    failed = static_build_failures(r)
+    # the backbone is fed by the preprocessed image [?,?,?,3]: the seed's own failure
+    backbone = next(s for s in r.segments if "Preprocessor/sub:0" in s.inputs)
+    assert backbone.inputs == ["Preprocessor/sub:0"]
+    assert failed[backbone.name] == SEED_REASON
+    # the box-predictor heads are reshaped with a runtime batch size: [?,?,C] inputs, so
+    # the engine that reads them fails too
+    heads = [s for s in r.segments
+             if any(ref.startswith("BoxPredictor_") for ref in s.inputs)]
+    assert heads and all(s.name in failed for s in heads)
+
     fixed = analyze(load_model(SSD), make_target(
         "tf1.13", max_batch_size=1, input_shapes=(("image_tensor", (1, 300, 300, 3)),)))
-    assert fixed.segments and all(s.will_build for s in fixed.segments)
-    # dynamic engines build at run time with real shapes
-    dynamic = analyze(load_model(SSD), make_target("tf1.13"))
-    assert all(s.will_build for s in dynamic.segments)
+    assert fixed.shapes.shape(TensorRef.parse("image_tensor:0")) == (1, 300, 300, 3)
+    # ... but it stops at the map_fn's TensorArray: the stack has no shape, so the image
+    # reaches the backbone as [?,?,?,3] again
+    assert fixed.shapes.shape(TensorRef.parse(
+        "Preprocessor/map/TensorArrayStack/TensorArrayGatherV3:0")) is None
+    assert unknown_dim(fixed.shapes.shape(TensorRef.parse("Preprocessor/sub:0"))) == 1
+    # so the same engines are cut and fail for the same reasons
+    assert [s.nodes for s in fixed.segments] == [s.nodes for s in r.segments]
+    assert static_build_failures(fixed) == failed
+    # dynamic engines build at run time with real shapes, with or without the fixed input
+    for shapes in ((), (("image_tensor", (1, 300, 300, 3)),)):
+        dynamic = analyze(load_model(SSD), make_target("tf1.13", input_shapes=shapes))
+        assert dynamic.segments and all(s.will_build for s in dynamic.segments)
 
 
 def test_ssd_fixture_cli_json():
