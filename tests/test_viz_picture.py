@@ -32,6 +32,25 @@ def ssd():
 
 
 @pytest.fixture(scope="module")
+def ssd_dynamic():
+    """The SSD in dynamic shape mode: besides the backbone, TF-TRT cuts the
+    post-processing (box decoding, the NMS loop body) into a dozen small engines, so
+    scopes are shared between engines and TensorFlow.  (TF 2.17's default implicit batch
+    mode makes a single backbone engine and leaves the post-processing alone.)"""
+    a = _analysis("ssd_inception_v2_like.pb", dynamic_shape=True)
+    assert len(a.segments) >= 3, "fixture premise: several engines"
+    return a
+
+
+NMS_LOOP = "Postprocessor/BatchMultiClassNonMaxSuppression/map/while/"
+
+
+def nms_engine(a):
+    """The first engine that lies wholly inside the NMS while loop."""
+    return next(s for s in a.segments if all(n.startswith(NMS_LOOP) for n in s.nodes))
+
+
+@pytest.fixture(scope="module")
 def control_deps():
     return _analysis("seg_control_deps.pb")
 
@@ -96,17 +115,22 @@ def test_scope_summaries_count_the_whole_scope(ssd):
     assert p.scopes["Postprocessor"].converted < 0.1
 
 
-def test_a_scope_cut_by_an_engine_is_split_into_parts(ssd):
-    p = build_picture(ssd)
+def test_a_scope_cut_by_an_engine_is_split_into_parts(ssd_dynamic):
+    a = ssd_dynamic
+    p = build_picture(a)
     parts = [b for b in p.boxes if b.kind == "scope" and b.name == "Postprocessor"]
     engines = {b.engine for b in parts}
     assert None in engines and len(engines) >= 2
+    # one part for TensorFlow's share and one per engine with members in the scope
+    assert engines - {None} == {s.name for s in a.segments
+                                if any(n.startswith("Postprocessor/") for n in s.nodes)}
     assert sum(b.size for b in parts) + sum(
-        1 for n in ssd.graph.nodes if n.startswith("Postprocessor/")
+        1 for n in a.graph.nodes if n.startswith("Postprocessor/")
         and n not in _drawn_nodes(p)) == p.scopes["Postprocessor"].nodes
 
 
-def test_links_count_the_edges_between_boxes(ssd):
+def test_links_count_the_edges_between_boxes(ssd_dynamic):
+    ssd = ssd_dynamic
     p = build_picture(ssd)
     box_of = {n: b for b in p.boxes for n in b.nodes}
     expected: Counter = Counter()
@@ -128,7 +152,7 @@ def test_links_count_the_edges_between_boxes(ssd):
     for link in p.links:
         assert link.crosses_engine == (by_id[link.src].engine != by_id[link.dst].engine)
     # tensors go into and out of the NMS engine: crossing links both ways
-    nms = ssd.segments[1].name
+    nms = nms_engine(ssd).name
     assert any(l.crosses_engine and by_id[l.dst].engine == nms for l in p.links)
     assert any(l.crosses_engine and by_id[l.src].engine == nms for l in p.links)
 
@@ -167,8 +191,9 @@ def test_depth_and_expand(ssd):
     assert "Postprocessor/BatchMultiClassNonMaxSuppression" not in names
 
 
-def test_focus_draws_the_neighbourhood(ssd):
-    center = ssd.segments[1].nodes[0]
+def test_focus_draws_the_neighbourhood(ssd_dynamic):
+    ssd = ssd_dynamic
+    center = nms_engine(ssd).nodes[0]
     p = build_picture(ssd, ViewRequest(focus=center, radius=1))
     node = ssd.graph[center]
     expected = {center} | {r.node for r in node.inputs} | set(node.control_inputs)
@@ -180,19 +205,33 @@ def test_focus_draws_the_neighbourhood(ssd):
     assert wider.nodes_shown > p.nodes_shown
 
 
-def test_segment_view_shows_the_engine_and_its_neighbours(ssd):
-    seg = ssd.segments[1]
+def test_segment_view_shows_the_engine_and_its_neighbours(ssd_dynamic):
+    ssd = ssd_dynamic
+    seg = nms_engine(ssd)
     p = build_picture(ssd, ViewRequest(segment=seg.name))
     members = set(seg.nodes)
     around = set()
     for name in seg.nodes:
         around |= {r.node for r in ssd.graph[name].inputs}
         around |= {c.node for c in ssd.graph.consumers(name)}
+    # control neighbours count too: the loop body's constants hang on the loop's
+    # Identity by a control edge
+    controls = set()
+    for name in seg.nodes:
+        controls |= set(ssd.graph[name].control_inputs)
+        controls |= set(ssd.graph.control_consumers(name))
+    assert controls - members - around, "premise: the engine has control-only neighbours"
     drawn = set(_drawn_nodes(p))
-    assert members <= drawn and drawn == members | around
+    assert members <= drawn and drawn == members | around | controls
     assert [e.name for e in p.engines] == [seg.name]
-    # a suffix is enough when it names one engine
-    assert build_picture(ssd, ViewRequest(segment="000_001")).selection.startswith(seg.name)
+    # a suffix is enough when it names one engine ("000_002" for TRTEngineOp_000_002) ...
+    suffix = seg.name.rpartition("TRTEngineOp_")[2]
+    assert suffix and suffix != seg.name
+    assert build_picture(ssd, ViewRequest(segment=suffix)).selection.startswith(seg.name)
+    # ... and not when it names several (its last digit ends another engine's name too)
+    assert sum(1 for s in ssd.segments if s.name.endswith(suffix[-1])) >= 2
+    with pytest.raises(UsageError, match="the engines are"):
+        build_picture(ssd, ViewRequest(segment=suffix[-1]))
 
 
 @pytest.mark.parametrize("request_, message", [
