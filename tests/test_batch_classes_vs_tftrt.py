@@ -49,39 +49,16 @@ MODELS = _models()
 
 # Verdicts that differ for reasons outside shapes: graph -> [(op type, a substring of
 # TF-TRT's reason ("accepted" for a candidate), why)].  Every listed difference must
-# still occur, and every difference must be listed.
-_WEIGHTS_INPUT = ("TF-TRT checks that the input is a tensor before the axis; trtlint's "
-                  "ExpandDims rule reports the batch-dim axis first")
-_FBN_ORDER = ("TF-TRT checks that scale/offset/mean/variance are weights before "
-              "is_training; trtlint's rule reports is_training first")
-_TILE_ORDER = ("TF-TRT checks Tile's dtype before its multiples; trtlint's rule "
-               "reports the multiples first")
-_VARIABLES = ("TF-TRT takes a VariableV2 input as weights (and checks VariableV2's "
-              "dtype); trtlint accepts only Const weights")
+# still occur, and every difference must be listed.  (The ExpandDims, Tile and VariableV2
+# and FusedBatchNorm differences once listed here were fixed in rules/tf2.toml, found by
+# tests/differential.)
 _PWD = ("TF-TRT's exclusion list holds the graph's feeds; a PlaceholderWithDefault is "
         "not one, so TF-TRT rejects its op type where trtlint excludes it as an input")
 KNOWN_DECISION_DIFFERENCES: dict[str, list[tuple[str, str, str]]] = {
-    "008_cms_deepjet_lstm_whileloop.pb": [("ExpandDims", "must be a tensor", _WEIGHTS_INPUT)],
-    "009_cms_deepsc_graphnet.pb": [("ExpandDims", "must be a tensor", _WEIGHTS_INPUT),
-                                   ("FusedBatchNormV3", "must be a constant", _FBN_ORDER)],
-    "017_guesslang_estimator_savedmodel": [("Tile", "Data type bool", _TILE_ORDER)],
-    "022_speech_commands_train_pbtxt.pbtxt": [
-        ("Conv2D", "accepted", _VARIABLES), ("Add", "accepted", _VARIABLES),
-        ("MatMul", "accepted", _VARIABLES), ("VariableV2", "int64", _VARIABLES)],
-    "027_tfx_taxi_estimator_savedmodel": [("Tile", "Data type bool", _TILE_ORDER)],
     "030_poets_retrained_optimized.pb": [("PlaceholderWithDefault", "not supported", _PWD)],
-    "036_mobilenet_v1_eval_pbtxt.pbtxt": [
-        ("Conv2D", "accepted", _VARIABLES), ("DepthwiseConv2dNative", "accepted", _VARIABLES),
-        ("FusedBatchNorm", "accepted", _VARIABLES), ("BiasAdd", "accepted", _VARIABLES)],
-    "ssd_inception_v2_like.pb": [("ExpandDims", "must be a tensor", _WEIGHTS_INPUT)],
-    "ssd_inception_v2_like_quantized_area.pb": [("ExpandDims", "must be a tensor",
-                                                 _WEIGHTS_INPUT)],
 }
 #: graphs whose segments differ, and why (their verdicts differ first)
-KNOWN_SEGMENT_DIFFERENCES = {
-    "022_speech_commands_train_pbtxt.pbtxt": _VARIABLES,
-    "036_mobilenet_v1_eval_pbtxt.pbtxt": _VARIABLES,
-}
+KNOWN_SEGMENT_DIFFERENCES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

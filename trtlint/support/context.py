@@ -51,8 +51,18 @@ class NodeContext:
         return (node, index) if node is not None else None
 
     def input_is_const(self, i: int) -> bool:
+        """Whether input ``i`` reaches the converter as weights rather than a tensor: its
+        producer is one of the profile's weight ops (TF 2.17 converts a VariableV2 to
+        weights like a Const; TF1's validators know only Const)."""
         src = self.input_source(i)
-        return src is not None and src[0].op == "Const"
+        return src is not None and src[0].op in self.weight_ops
+
+    @property
+    def weight_ops(self) -> frozenset:
+        # Imported here: the rule set imports the predicates, which import this module.
+        from .ruleset import load_ruleset
+
+        return load_ruleset(self.target.profile).weight_ops
 
     def input_shape(self, i: int) -> Shape:
         """Input ``i``'s shape as TF-TRT's converters see it: grappler's symbols for

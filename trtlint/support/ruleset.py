@@ -139,6 +139,8 @@ class RuleSet:
     ops: dict[str, list[OpRule]]
     raw: dict[str, Any]
     weight_dtypes: frozenset[str] = frozenset()
+    #: op types whose output a converter receives as weights, not as a tensor
+    weight_ops: frozenset[str] = frozenset({"Const"})
     #: ops whose presence anywhere switches TF-TRT to explicit QDQ (INT8) mode
     explicit_qdq_ops: frozenset[str] = frozenset()
     #: checks on a Const, as a candidate and as an input ([const_inputs])
@@ -243,6 +245,7 @@ def load_ruleset(profile: str) -> RuleSet:
                    tensor_dtypes=frozenset(tin.get("dtypes", ["float32", "float16", "int32"])),
                    tensor_requirements=tensor_reqs, ops=ops, raw=raw,
                    weight_dtypes=frozenset(weights.get("dtypes", [])),
+                   weight_ops=frozenset(weights.get("producer_ops", ["Const"])),
                    explicit_qdq_ops=frozenset(switches.get("explicit_qdq_ops", [])),
                    const_requirements=_requirements(raw.get("const_inputs", {}),
                                                     f"{fname} [const_inputs]"),

@@ -323,6 +323,14 @@ class CandidateValidator:
                     msg = f"{src_node.op} node should only have one output."
                     return self._reason("input", prefix + msg, "input", input_index=i)
                 dtype = src_node.attr("dtype") or self.graph.output_dtype(ref)
+                if src_node.op in self.rules.weight_ops and src_node.op != "Const":
+                    # Converted to weights by its own converter (TF 2.17's VariableV2),
+                    # which checks the dtype with its own list and words.
+                    reason = self._own_dtype_reason(src_node)
+                    if reason is not None:
+                        return self._reason("input_dtype", prefix + reason, "dtype",
+                                            input_index=i)
+                    continue
                 if dtype is not None and dtype not in self.weight_dtypes and dtype != "resource":
                     msg = rules.message("weights_dtype", "Unsupported tensorflow data type "
                                                          "{dtype}").format(dtype=tf_dtype_name(dtype))
@@ -335,6 +343,18 @@ class CandidateValidator:
             if msg is not None:
                 return self._reason("input_dtype" if category == "dtype" else "input_shape",
                                     prefix + msg, category, input_index=i)
+        return None
+
+    def _own_dtype_reason(self, node: Node) -> Optional[str]:
+        """The dtype rejection of ``node``'s own converter, or None."""
+        for rule in self.rules.rules_for(node.op):
+            dtype = node.attr(rule.dtype_attr)
+            if rule.dtypes is not None and isinstance(dtype, str) and dtype not in rule.dtypes:
+                allowed = ", ".join(tf_dtype_name(d) for d in rule.dtypes)
+                return (rule.dtype_message or self.rules.message(
+                    "op_dtype", "Data type {dtype} is not supported for {op}, must be one of "
+                                "[{allowed}]")).format(dtype=tf_dtype_name(dtype), op=node.op,
+                                                       node=node.name, allowed=allowed)
         return None
 
     def _inputs_reason_by_rules(self, node: Node) -> Optional[Reason]:

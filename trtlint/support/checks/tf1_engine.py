@@ -113,3 +113,42 @@ def output_not_weights(ctx: NodeContext, p: dict) -> Result:
         return None
     leaves = any(c.node not in segment for c in ctx.graph.consumers(ctx.node.name))
     return _fail() if leaves else None
+
+
+@check("ref_output_inside")
+def ref_output_inside(ctx: NodeContext, p: dict) -> Result:
+    """A member's tensor may not leave the engine for an input that takes a reference
+    (a TF1 VariableV2 read by its Assign initializer or an Apply* optimizer op): the
+    segment's function would need a ``_Retval`` of a ref type, TF 2.17 fails to
+    register it and leaves the whole segment to TensorFlow.  Consumers that take the
+    value (Identity, SaveV2, ...) are fine."""
+    segment = getattr(ctx, "segment", None)
+    if segment is None:
+        return None
+    for consumer in ctx.graph.consumers(ctx.node.name):
+        if consumer.node not in segment and \
+                input_takes_ref(ctx.graph, ctx.graph[consumer.node], consumer.dst_index):
+            return _fail(consumer=consumer.node)
+    return None
+
+
+def input_takes_ref(graph, node, slot: int) -> bool:
+    """Whether data input ``slot`` of ``node`` is a reference argument of its op."""
+    entry = graph.registry.get(node.op) if graph.registry is not None else None
+    if entry is None:
+        return False
+    start = 0
+    for arg in entry["in"]:
+        if "number_attr" in arg:
+            size = node.attrs.get(arg["number_attr"])
+        elif "type_list_attr" in arg:
+            types = node.attrs.get(arg["type_list_attr"])
+            size = len(types) if isinstance(types, list) else None
+        else:
+            size = 1
+        if not isinstance(size, int):
+            return False                 # cannot tell where the later arguments start
+        if start <= slot < start + size:
+            return bool(arg.get("is_ref"))
+        start += size
+    return False
