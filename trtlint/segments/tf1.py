@@ -29,7 +29,8 @@ from ..support.ruleset import RuleSet
 from ..target import Target
 from .clusters import UnionFind
 from .model import DroppedSegment, Segment, Segmentation
-from .simple_graph import SINK, SOURCE, SimpleGraph
+from .engine_io import engine_connections, topological_positions
+from .simple_graph import SOURCE, SimpleGraph
 from .tf2 import (NOOP_TYPES, _remove_ineligible_outputs, can_contract, common_scope,
                   contract_edge, stable_dfs)
 
@@ -69,7 +70,7 @@ def segment_graph(graph: Graph, decisions: dict[str, SupportDecision], target: T
         kept.append((root_name, members, effective))
 
     result.candidate_segments = len(kept)
-    topo = _topological_order(g)
+    topo = topological_positions(g)
     for t, (root_name, members, effective) in enumerate(kept):
         result.segments.append(_describe(graph, g, topo, members, root_name, effective, t))
     return result
@@ -106,59 +107,13 @@ def _contract(g: SimpleGraph, candidate: bytearray) -> UnionFind:
     return uf
 
 
-def _topological_order(g: SimpleGraph) -> dict[int, int]:
-    """Position of every node in the reverse of TensorFlow's ``GetPostOrder`` (DFS from
-    ``_SOURCE`` over the original out-edges, in edge order; the last pushed child is
-    explored first).  GetEngineInfo walks segment members in this order."""
-    post: list[int] = []
-    stack: list[tuple[int, bool]] = [(SOURCE, False)]
-    visited = bytearray(g.num_nodes)
-    while stack:
-        n, leave = stack.pop()
-        if leave:
-            post.append(n)
-            continue
-        if visited[n]:
-            continue
-        visited[n] = 1
-        stack.append((n, True))
-        for e in g.original_out[n]:
-            if not visited[e.dst]:
-                stack.append((e.dst, False))
-    return {n: k for k, n in enumerate(reversed(post))}
-
-
 def _describe(graph: Graph, g: SimpleGraph, topo: dict[int, int], members: set[int],
               root: str, effective: int, index: int) -> Segment:
     """Engine name, inputs (TensorRTInputPH_<k> order), outputs and copied Consts, as
-    TF-TRT 1.x's GetEngineInfo finds them."""
+    TF-TRT 1.x's GetEngineInfo finds them (control edges from Consts are kept)."""
     names = g.names
-    inputs: list[str] = []
-    outputs: list[str] = []
-    controls: list[str] = []
-    consts: list[str] = []
-    ordered = sorted(members, key=lambda n: topo.get(n, len(topo)))
-    for node in ordered:
-        for e in sorted(g.original_in[node], key=lambda e: e.id):
-            if e.src == SOURCE or e.src in members:
-                continue
-            src = names[e.src]
-            if e.control:
-                if src not in controls:
-                    controls.append(src)
-            elif graph[src].op == "Const":
-                if src not in consts:
-                    consts.append(src)
-            else:
-                tensor = f"{src}:{e.src_port}"
-                if tensor not in inputs:
-                    inputs.append(tensor)
-        for e in sorted(g.original_out[node], key=lambda e: e.id):
-            if e.dst == SINK or e.dst in members or e.control:
-                continue
-            tensor = f"{names[node]}:{e.src_port}"
-            if tensor not in outputs:
-                outputs.append(tensor)
+    io = engine_connections(graph, g, members, topo, keep_const_controls=True)
+    inputs, outputs, controls, consts = io.inputs, io.outputs, io.control_inputs, io.const_inputs
     member_names = sorted(names[i] for i in members)
     scope = common_scope(member_names + consts)
     return Segment(name=f"{scope}TRTEngineOp_{index}", index=index, nodes=member_names,

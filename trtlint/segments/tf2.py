@@ -28,6 +28,7 @@ from ..support.decision import SupportDecision
 from ..target import Target
 from .clusters import BatchSize, Device, UnionFind
 from .model import DroppedSegment, Segment, Segmentation
+from .engine_io import engine_connections, topological_positions
 from .simple_graph import SINK, SOURCE, Edge, SimpleGraph
 
 NOOP_TYPES = frozenset({"Identity", "Snapshot", "StopGradient"})
@@ -212,8 +213,9 @@ def segment_graph(graph: Graph, decisions: dict[str, SupportDecision], target: T
         result.notes.append(f"{result.candidate_segments} segments found; TF-TRT keeps the "
                             f"{target.max_engines} largest (TF_TRT_MAX_ALLOWED_ENGINES)")
 
+    topo = topological_positions(g) if kept else {}
     for t, (root_name, members, effective) in enumerate(kept):
-        seg = _describe(graph, g, members, root_name, effective, t, graph_seq)
+        seg = _describe(graph, g, members, root_name, effective, t, graph_seq, topo)
         root = uf.find(g.id_of[root_name])
         seg.batch_size = uf.batch[root].batch if target.implicit_batch else None
         seg.device = str(uf.device[root])
@@ -254,44 +256,15 @@ def _remove_ineligible_outputs(graph: Graph, g: SimpleGraph, members: set[int]) 
 
 
 def _describe(graph: Graph, g: SimpleGraph, members: list[int], root: str, effective: int,
-              index: int, graph_seq: int) -> Segment:
-    """Engine name, inputs and outputs as convert_graph.cc's GetEngineInfo finds them."""
-    names = g.names
-    mset = set(members)
-    inputs: list[str] = []
-    outputs: list[str] = []
-    controls: list[str] = []
-    consts: list[str] = []
-    seen_in: set[str] = set()
-    seen_out: set[str] = set()
-    for node in members:
-        for e in sorted(g.original_in[node], key=lambda e: e.id):
-            if e.src == SOURCE or e.src in mset:
-                continue
-            src_name = names[e.src]
-            if e.control:
-                if graph[src_name].op != "Const" and src_name not in controls:
-                    controls.append(src_name)
-            elif graph[src_name].op == "Const":
-                if src_name not in consts:
-                    consts.append(src_name)
-            else:
-                t = f"{src_name}:{e.src_port}"
-                if t not in seen_in:
-                    seen_in.add(t)
-                    inputs.append(t)
-        for e in sorted(g.original_out[node], key=lambda e: e.id):
-            if e.dst == SINK or e.dst in mset or e.control:
-                continue
-            t = f"{names[node]}:{e.src_port}"
-            if t not in seen_out:
-                seen_out.add(t)
-                outputs.append(t)
-    member_names = sorted(names[i] for i in members)
+              index: int, graph_seq: int, topo: dict[int, int]) -> Segment:
+    """Engine name, inputs and outputs as convert_graph.cc's GetEngineInfo finds them
+    (TF 2.x drops control edges that come from Consts)."""
+    io = engine_connections(graph, g, set(members), topo, keep_const_controls=False)
+    member_names = sorted(g.names[i] for i in members)
     return Segment(name=f"TRTEngineOp_{graph_seq:03d}_{index:03d}", index=index,
-                   nodes=member_names, effective_nodes=effective, inputs=inputs,
-                   outputs=outputs, control_inputs=controls, const_inputs=consts, root=root,
-                   scope=common_scope(member_names))
+                   nodes=member_names, effective_nodes=effective, inputs=io.inputs,
+                   outputs=io.outputs, control_inputs=io.control_inputs,
+                   const_inputs=io.const_inputs, root=root, scope=common_scope(member_names))
 
 
 def common_scope(names: list[str]) -> str:
