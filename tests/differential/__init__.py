@@ -6,6 +6,6 @@
 - compare.py      the harness: trtlint vs the oracle as a structured diff
 - known.py, known_differences.toml   the differences still there, diagnosed (strict xfails)
 - test_corpus.py  every model x config
-- graphgen.py, test_generated.py     random graphs (hypothesis) through both
+- graphgen.py, test_generated.py     random graphs (hypothesis) through both sides
 - report.py       the agreement table (``python -m tests.differential.report``)
 """

@@ -242,7 +242,11 @@ def diff_analysis(analysis: Analysis, result: dict, *, model: str = "", config: 
         if pair[0] != pair[1]:
             diff.type_counts[op] = pair
 
-    # Node by node.
+    # Node by node (nothing to compare when TF-TRT's pass never ran).
+    if result.get("tensorrt_pass_ran") is False:
+        diff.outputs_ours = default_fetch_nodes(analysis.model)
+        diff.outputs_theirs = tuple(result.get("outputs") or ())
+        return diff
     if graph_nodes is None:
         graph_nodes = their_graph_nodes(result)
     their_verdicts, their_ops = _their_verdicts(result, graph_nodes)
