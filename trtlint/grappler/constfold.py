@@ -81,7 +81,8 @@ class ConstantFolding(SimplifyRules):
         self.fold_quantization_emulation = False  # TF-TRT sets the flag for TensorRT >= 8
         self.maybe_foldable_cache: dict[tuple[str, str], bool] = {}
         self.graph_modified = False
-        self.nm: NodeMap = graph.node_map()
+        #: the fan-out index of the graph being rewritten; each pass builds its own
+        self.nm: Optional[NodeMap] = None
         self.allowlist: set[str] = set()
         self.contains_assign_or_inplace = any(
             modifies_inputs_in_place(n) or info.has_ref_input(n.op) for n in graph)
@@ -110,7 +111,7 @@ class ConstantFolding(SimplifyRules):
         """How a folded output was computed: op, attributes and the input tensors."""
         from .cse import attr_key
 
-        attrs = tuple(sorted((k, attr_key(v)) for k, v in node.attrs.items()
+        attrs = tuple(sorted((k, attr_key(v)) for k, v in node.attrs_view.items()
                              if not k.startswith("_")))
         inputs = []
         for text in node.inputs:
@@ -216,7 +217,7 @@ class ConstantFolding(SimplifyRules):
                     continue
                 self.graph_modified = True
                 node.op = "Const"
-                node.set_attrs(dict(size_node.attrs))
+                node.set_attrs(dict(size_node.attrs_view))
                 node.has_shapes_attr = size_node.has_shapes_attr
                 node.inputs[0] = as_control(node.inputs[0])
                 if len(node.inputs) > 1:
@@ -422,6 +423,10 @@ class ConstantFolding(SimplifyRules):
         self.note(f"{node.op} materialized")
 
     def materialize_output_values(self, node: WorkNode) -> None:
+        # Skipped outright when no value can be known, and for constants (never
+        # foldable): both tests only spare lookups whose answers are cached anyway.
+        if node.op == "Const" or not self.props.may_have_value(node.name):
+            return
         out_props = self.props.output_props(node.name)
         if len(out_props) != 1:
             return
@@ -506,7 +511,7 @@ class ConstantFolding(SimplifyRules):
             return False
         if "Quantized" in op or op.startswith("Sparse"):
             return False
-        if any("_tpu_" in k for k in node.attrs):
+        if node.has_tpu_attr():
             return False
         entry = self.registry.get(op)
         if entry is None or not entry.get("out"):
@@ -696,7 +701,7 @@ class ConstantFolding(SimplifyRules):
             if nm.get(out_name) or nm.get(index_name):
                 raise FoldError()
             const_out = WorkNode(out_name, "Const", ["^" + node.name], node.device,
-                                 dict(src.attrs), None, src.has_shapes_attr)
+                                 dict(src.attrs_view), None, src.has_shapes_attr)
             const_index = self.new_const(index_name, "int32", (), [idx], node.device,
                                          ["^" + node.name])
             for c in (const_out, const_index):
@@ -724,7 +729,7 @@ class ConstantFolding(SimplifyRules):
         while i < len(nodes):
             node = nodes[i]
             if node.name not in not_simplify:
-                if any("_tpu_" in k for k in node.attrs):
+                if node.has_tpu_attr():
                     not_simplify.add(node.name)
                 else:
                     self.simplify_node(node)
@@ -744,7 +749,7 @@ def _calls_function(node: WorkNode, graph: WorkGraph) -> bool:
     if graph.base is not None and node.op in graph.base.library:
         return True
     return any(isinstance(v, FuncRef) or (isinstance(v, list) and v and isinstance(v[0], FuncRef))
-               for v in node.attrs.values())
+               for v in node.attrs_view.values())
 
 
 def _const_nbytes(node: WorkNode) -> int:

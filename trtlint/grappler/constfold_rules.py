@@ -191,46 +191,39 @@ class SimplifyRules:
 
     # -- the driver ---------------------------------------------------------------
     def simplify_node(self, node: WorkNode) -> None:
-        if node.op not in SIMPLIFIED_OPS:
+        """Try the rules on ``node`` in grappler's order; the first that rewrites it
+        ends its turn.
+
+        Only the rules that can act on the node's op are called (:func:`rule_plan`):
+        every rule starts by returning, without effect, for any other op.  A rule
+        that changes the op without ending the turn would let later rules see the new
+        op, so the plan is re-read for it then."""
+        op = node.op
+        if op not in SIMPLIFIED_OPS:
             return
         cached = self.graph_modified
         self.graph_modified = False
         use_shapes = self.props.has_properties
-        # rules that report through graph_modified
-        for rule in (self.remove_split, self.remove_transpose, self.remove_random_shuffle,
-                     self.remove_reverse, self.simplify_slice, self.simplify_strided_slice,
-                     self.simplify_tile, self.simplify_pad, self.simplify_squeeze):
-            if use_shapes or rule in (self.remove_split,):
-                rule(node)
+        plan = rule_plan(op)
+        i = 0
+        while i < len(plan):
+            position, name, kind = plan[i]
+            i += 1
+            if kind == _BY_FLAG:
+                getattr(self, name)(node)
+            elif kind == _BY_FLAG_WITH_SHAPES:
+                if use_shapes:
+                    getattr(self, name)(node)
+            else:
+                self.graph_modified = bool(getattr(self, name)(node))
             if self.graph_modified:
-                self.note(rule.__name__)
+                self.note(name)
                 return
-        # rules that report by their return value
-        for rule in (self.simplify_pack, self.move_constants_past_enter, self.simplify_switch,
-                     self.simplify_reduction, self.simplify_reshape):
-            self.graph_modified = bool(rule(node))
-            if self.graph_modified:
-                self.note(rule.__name__)
-                return
-        self.simplify_arithmetic(node)
-        if self.graph_modified:
-            self.note("simplify_arithmetic")
-            return
-        for rule in (self.reduce_div_to_reciprocal_mul, self.constant_push_down,
-                     self.mul_conv_push_down, self.partial_const_prop_identity_n,
-                     self.partial_assoc_op_const_folding, self.merge_concat,
-                     self.partial_concat_const_folding, self.constant_push_down_bias_add,
-                     self.simplify_case, self.simplify_select):
-            self.graph_modified = bool(rule(node))
-            if self.graph_modified:
-                self.note(rule.__name__)
-                return
-        self.remove_redundant_variable_updates(node)
-        if self.graph_modified:
-            self.note("remove_redundant_variable_updates")
-            return
+            if node.op != op:
+                op = node.op
+                plan = [step for step in rule_plan(op) if step[0] > position]
+                i = 0
         self.graph_modified = cached
-
     # -- identity-like ops ----------------------------------------------------------
     def remove_split(self, node: WorkNode) -> None:
         if node.op not in _SPLIT_OPS or node.attr("num_split") != 1:
@@ -389,7 +382,7 @@ class SimplifyRules:
                      if f.op != "Const" and node.name in f.inputs]
         if not consumers:
             return False
-        c = WorkNode(new_name, "Const", ["^" + node.name], node.device, dict(src.attrs), None,
+        c = WorkNode(new_name, "Const", ["^" + node.name], node.device, dict(src.attrs_view), None,
                      src.has_shapes_attr)
         self.graph.nodes.append(c)
         self.nm.add_node(c)
@@ -581,22 +574,23 @@ class SimplifyRules:
         if x is None or y is None:
             return
         out_shape = self.props.output_props(node.name)[0][0]
-        y_matches = self._output_matches_input(node, 1)
-        x_matches = self._output_matches_input(node, 0)
+        # Whether the output has the shape of input 1 (y) or 0 (x): only needed once an
+        # operand is a 0 or 1, which is rare, so asked then (both answers are pure).
+        matches = self._output_matches_input
         x_zero = self.is_zeros(x)
         x_one = False if x_zero else self.is_ones(x)
         if (is_mul and x_one) or (is_add and x_zero):
-            if y_matches:
+            if matches(node, 1):
                 self.replace_with_snapshot(1, node)
-            elif x_matches:
+            elif matches(node, 0):
                 if self.replace_with_broadcast_to(1, node):
                     self.graph_modified = True
             return
-        if y_matches and is_sub and x_zero:
+        if is_sub and x_zero and matches(node, 1):
             node.op = "Neg"
             self._swap_to_unary(node)
             return
-        if y_matches and is_any_div and x_one:
+        if is_any_div and x_one and matches(node, 1):
             dtype = node.attr("T")
             if dtype in dtypes.FLOATING or dtype in ("complex64", "complex128"):
                 node.op = "Reciprocal"
@@ -605,9 +599,9 @@ class SimplifyRules:
         y_zero = self.is_zeros(y)
         y_one = False if y_zero else self.is_ones(y)
         if ((is_mul or is_any_div) and y_one) or ((is_add or is_sub) and y_zero):
-            if x_matches:
+            if matches(node, 0):
                 self.replace_with_snapshot(0, node)
-            elif y_matches:
+            elif matches(node, 1):
                 if self.replace_with_broadcast_to(0, node):
                     self.graph_modified = True
             return
@@ -619,15 +613,15 @@ class SimplifyRules:
                 self.replace_with_constant(0, out_shape, node)
                 return
             if is_mul and x_zero:
-                if x_matches:
+                if matches(node, 0):
                     self.replace_with_identity(0, node)
-                elif y_matches:
+                elif matches(node, 1):
                     if self.replace_with_broadcast_to(0, node):
                         self.graph_modified = True
             elif is_mul and y_zero:
-                if y_matches:
+                if matches(node, 1):
                     self.replace_with_identity(1, node)
-                elif x_matches:
+                elif matches(node, 0):
                     if self.replace_with_broadcast_to(1, node):
                         self.graph_modified = True
 
@@ -1189,6 +1183,59 @@ class SimplifyRules:
                 self._replace_with_noop(node)
             else:
                 self.replace_with_identity(0, node)
+
+
+#: how a rule reports a rewrite: by setting ``graph_modified`` (some of those only run
+#: when shapes are known), or by returning True
+_BY_FLAG, _BY_FLAG_WITH_SHAPES, _BY_RETURN = 0, 1, 2
+#: every rule in grappler's order, how it reports, and the ops it can act on (each
+#: rule's own first test; None: whatever ``is_aggregate``/``is_commutative`` say)
+_RULES: tuple[tuple[str, int, Optional[frozenset]], ...] = (
+    ("remove_split", _BY_FLAG, frozenset(_SPLIT_OPS)),
+    ("remove_transpose", _BY_FLAG_WITH_SHAPES, frozenset({"Transpose", "Shuffle"})),
+    ("remove_random_shuffle", _BY_FLAG_WITH_SHAPES, frozenset({"RandomShuffle"})),
+    ("remove_reverse", _BY_FLAG_WITH_SHAPES, frozenset({"ReverseV2"})),
+    ("simplify_slice", _BY_FLAG_WITH_SHAPES, frozenset({"Slice"})),
+    ("simplify_strided_slice", _BY_FLAG_WITH_SHAPES, frozenset({"StridedSlice"})),
+    ("simplify_tile", _BY_FLAG_WITH_SHAPES, frozenset({"Tile"})),
+    ("simplify_pad", _BY_FLAG_WITH_SHAPES, frozenset({"Pad", "PadV2"})),
+    ("simplify_squeeze", _BY_FLAG_WITH_SHAPES, frozenset({"Squeeze"})),
+    ("simplify_pack", _BY_RETURN, frozenset({"Pack"})),
+    ("move_constants_past_enter", _BY_RETURN, frozenset({"Enter", "RefEnter"})),
+    ("simplify_switch", _BY_RETURN, frozenset({"Switch"})),
+    ("simplify_reduction", _BY_RETURN, frozenset(_REDUCTIONS)),
+    ("simplify_reshape", _BY_RETURN, frozenset({"Reshape"})),
+    ("simplify_arithmetic", _BY_FLAG, frozenset({
+        "Mul", "MulNoNan", "LogicalAnd", "MatMul", "SparseMatMul", "BatchMatMul",
+        "BatchMatMulV2", "QuantizedMatMul", "AddV2", "Add", "BiasAdd", "BiasAddV1",
+        "LogicalOr", "Sub", "RealDiv", "Div", "Xdivy", "TruncateDiv"})),
+    ("reduce_div_to_reciprocal_mul", _BY_RETURN, frozenset({"Div", "RealDiv", "Xdivy"})),
+    ("constant_push_down", _BY_RETURN, frozenset({"Add", "AddV2", "Sub", "Mul", "Div"})),
+    ("mul_conv_push_down", _BY_RETURN, frozenset({"Mul", "MulNoNan"})),
+    ("partial_const_prop_identity_n", _BY_RETURN, frozenset({"IdentityN"})),
+    ("partial_assoc_op_const_folding", _BY_RETURN, None),
+    ("merge_concat", _BY_RETURN, frozenset({"ConcatV2"})),
+    ("partial_concat_const_folding", _BY_RETURN, frozenset({"Concat", "ConcatV2"})),
+    ("constant_push_down_bias_add", _BY_RETURN,
+     frozenset({"BiasAdd", "BiasAddV1", "AddV2", "Add"})),
+    ("simplify_case", _BY_RETURN, frozenset({"Case"})),
+    ("simplify_select", _BY_RETURN, frozenset({"Select", "SelectV2"})),
+    ("remove_redundant_variable_updates", _BY_FLAG, frozenset(_VARIABLE_UPDATES)),
+)
+_PLANS: dict[str, list[tuple[int, str, int]]] = {}
+
+
+def rule_plan(op: str) -> list[tuple[int, str, int]]:
+    """``(position, rule name, how it reports)`` of the rules that can act on ``op``,
+    in grappler's order (cached per op)."""
+    plan = _PLANS.get(op)
+    if plan is None:
+        probe = WorkNode("", op, [], "", {"T": "float32"})
+        plan = _PLANS[op] = [
+            (position, name, kind) for position, (name, kind, ops) in enumerate(_RULES)
+            if (ops is None and is_aggregate(probe) and is_commutative(probe))
+            or (ops is not None and op in ops)]
+    return plan
 
 
 def _prod(shape) -> int:

@@ -126,8 +126,7 @@ class _Signature:
 
     @staticmethod
     def _attrs(node: WorkNode) -> dict:
-        return node.attrs if node._attrs is not None else (  # noqa: SLF001
-            node.origin.attrs if node.origin is not None else {})
+        return node.attrs_view
 
     @classmethod
     def cheap(cls, node: WorkNode, attr_cache: dict) -> tuple:

@@ -32,6 +32,12 @@ from ..shapes import ShapeMap, infer_shapes
 #: whether trtlint's shape inference has a grappler mode (symbolic dims, merges)
 _HAS_GRAPPLER_MODE = "grappler" in inspect.signature(infer_shapes).parameters
 
+#: the ops :meth:`GrapplerProperties.output_value` can know a value for: those
+#: ``_compute_proto`` reads (constants, ``Rank``, ``Size``, identities) and those
+#: ``_compute_tas`` reads as shape vectors; keep in step with both
+_VALUE_SOURCE_OPS = frozenset({"Const", "Rank", "Size", "Identity", "RefIdentity", "IdentityN",
+                               "Shape", "ShapeN", "ConcatV2", "Pack", "Slice",
+                               "StridedSlice"})
 #: a dim that came from a negative constant in a shape vector (``kUnknownDimFromConst``)
 UNKNOWN_FROM_CONST = object()
 _INT = ("int32", "int64")
@@ -110,6 +116,13 @@ class GrapplerProperties:
         return self.shapes.output_shape(name, port)
 
     # -- values ---------------------------------------------------------------------
+    def may_have_value(self, name: str) -> bool:
+        """False when :meth:`output_value` is None for sure: the node did not exist at
+        entry, or its op is none of those whose value grappler reads (a cheap test
+        that spares the value lookup for the great majority of nodes)."""
+        node = self.graph.nodes.get(name)
+        return node is not None and node.op in _VALUE_SOURCE_OPS
+
     def output_value(self, name: str) -> Optional[list]:
         """The value grappler records for output 0 of ``name`` (flat ints), or None."""
         node = self.graph.nodes.get(name)

@@ -104,6 +104,16 @@ class WorkNode:
             self._attrs = dict(self.origin.attrs) if self.origin is not None else {}
         return self._attrs
 
+    @property
+    def attrs_view(self) -> dict[str, Any]:
+        """The attributes as they are now, for READING only: the origin's dict while
+        this node has not written any (no copy is made, so a node that is only looked
+        at stays shared with the loaded graph when the work graph is turned back into
+        a :class:`~trtlint.graph.Graph`)."""
+        if self._attrs is not None:
+            return self._attrs
+        return self.origin.attrs if self.origin is not None else {}
+
     def attr(self, key: str, default: Any = None) -> Any:
         source = self._attrs if self._attrs is not None else (
             self.origin.attrs if self.origin is not None else {})
@@ -114,6 +124,13 @@ class WorkNode:
         source = self._attrs if self._attrs is not None else (
             self.origin.attrs if self.origin is not None else {})
         return key in source
+
+    def has_tpu_attr(self) -> bool:
+        """Whether some attribute name contains ``_tpu_`` (nodes grappler leaves alone)."""
+        for key in self.attrs_view:
+            if "_tpu_" in key:
+                return True
+        return False
 
     def set_attrs(self, attrs: dict[str, Any]) -> None:
         self._attrs = attrs
