@@ -19,10 +19,14 @@ every corpus graph:
   variables), the TF1 way is the reference: session load and
   ``convert_variables_to_constants``.
 
-One difference is by design and left out of the comparison: ``convert_variables_to_
-constants_v2`` lowers functional While/If/Case (``_lower_using_switch_merge``) into
-Switch/Merge control flow; trtlint keeps the functional op.  Nodes TensorFlow made by
-lowering one of our functional ops are compared as that one op.
+``convert_variables_to_constants_v2`` lowers functional While/If/Case
+(``_lower_using_switch_merge``) into Switch/Merge control flow, and so does trtlint:
+the lowered nodes are compared like any other, with the attrs the lowering sets.
+Where a loop makes TensorFlow's final prune copy (``lift_to_graph``) choose by memory
+address -- which node of a cycle to copy first, in which order to walk a node's control
+inputs -- the reference run makes that choice deterministic (:func:`deterministic_lift`:
+the first-created node, control inputs by name), the rule trtlint follows; then the
+graphs must be the same node for node and in order.
 
 Run as a script for the conformance table::
 
@@ -35,6 +39,7 @@ import math
 import os
 import re
 import sys
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -51,7 +56,10 @@ pytestmark = pytest.mark.tensorflow
 VALUE_LIMIT = 4096
 #: functional control flow TensorFlow lowers while freezing a signature
 LOWERED_OPS = frozenset({"While", "StatelessWhile", "If", "StatelessIf", "Case", "StatelessCase"})
+#: lift_to_graph's stand-ins for loop back edges, left behind unconnected
 UNUSED_LOOP_INPUT = re.compile(r"unused_control_flow_input(_\d+)?")
+#: attrs the lowering sets (besides the T/dtype every rewritten node is checked for)
+LOWERING_ATTRS = ("frame_name", "is_constant", "parallel_iterations", "N", "num_outs")
 
 
 # -- which files -----------------------------------------------------------------------------
@@ -287,7 +295,6 @@ class Report:
     tensors_with_values: int = 0
     placeholders: int = 0
     reference: str = ""
-    excluded: list = field(default_factory=list)
     problems: list = field(default_factory=list)
 
     def check(self, found: list[str]) -> None:
@@ -498,9 +505,56 @@ SIGNATURES = [(case, directory, key) for case, directory in SAVED_MODELS
               for key in signatures_of(directory)]
 
 
-def tf_frozen_signature(directory: Path, key: str, tags: list[str]):
+@contextmanager
+def deterministic_lift():
+    """TensorFlow's prune copy (``lift_to_graph``) with its two address-dependent choices
+    fixed: when a loop leaves no node whose consumers were all copied, it takes the one
+    created first (TensorFlow: whichever a Python set of ops yields first, by ``id``), and
+    it walks a node's control inputs by name (TensorFlow: in the order the C++ edge set
+    holds them, by pointer).  On graphs without loops neither choice arises."""
+    import types
+
+    from tensorflow.python.eager import lift_to_graph
+    from tensorflow.python.ops import op_selector
+    from tensorflow.python.util import object_identity
+
+    def created(item):
+        return getattr(item, "op", item)._id
+
+    class FirstCreatedSet(set):
+        def __iter__(self):
+            return iter(sorted(set.__iter__(self), key=created))
+
+    class FirstCreatedIdentitySet(object_identity.ObjectIdentitySet):
+        def __iter__(self):
+            return iter(sorted(super().__iter__(), key=created))
+
+    def graph_inputs(op):
+        return [t.op for t in op.inputs] + sorted(op.control_inputs, key=lambda c: c.name)
+
+    saved = {name: getattr(lift_to_graph, name, None)
+             for name in ("set", "object_identity", "op_selector")}
+    lift_to_graph.set = FirstCreatedSet
+    lift_to_graph.object_identity = types.SimpleNamespace(
+        ObjectIdentitySet=FirstCreatedIdentitySet,
+        ObjectIdentityDictionary=object_identity.ObjectIdentityDictionary)
+    lift_to_graph.op_selector = types.SimpleNamespace(
+        graph_inputs=graph_inputs, map_subgraph=op_selector.map_subgraph,
+        UnliftableError=op_selector.UnliftableError)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                delattr(lift_to_graph, name)
+            else:
+                setattr(lift_to_graph, name, value)
+
+
+def tf_frozen_signature(directory: Path, key: str, tags: list[str], deterministic: bool = True):
     """(GraphDef, input names, output names, how) of the signature the way TF-TRT 2.x
-    freezes it; the TF1 way when TensorFlow's own V2 freezing fails."""
+    freezes it (with :func:`deterministic_lift` unless ``deterministic`` is False); the
+    TF1 way when TensorFlow's own V2 freezing fails."""
     tf = tensorflow()
     from tensorflow.python.framework.convert_to_constants import (
         convert_variables_to_constants_v2)
@@ -508,7 +562,8 @@ def tf_frozen_signature(directory: Path, key: str, tags: list[str]):
     v2_error = None
     try:
         loaded = tf.saved_model.load(str(directory), tags=tags or None)
-        frozen = convert_variables_to_constants_v2(loaded.signatures[key])
+        with deterministic_lift() if deterministic else nullcontext():
+            frozen = convert_variables_to_constants_v2(loaded.signatures[key])
         return (frozen.graph.as_graph_def(), [t.name for t in frozen.inputs],
                 [t.name for t in frozen.outputs], "convert_variables_to_constants_v2")
     except Exception as exc:  # noqa: BLE001 - fall back to the TF1 path below
@@ -534,32 +589,14 @@ def compare_signature(case: str, directory: Path, key: str) -> Report:
     graph = model.graph
     theirs = {n.name: n for n in gd.node}
 
-    # Nodes TensorFlow made by lowering one of our functional control-flow ops stand for it.
-    lowered = [n.name for n in graph if n.op in LOWERED_OPS
-               and n.attrs.get("_lower_using_switch_merge") and "v2" in how]
-
-    def stands_for(name: str) -> str:
-        for op in lowered:
-            if name == op or name.startswith(op + "/") or name.startswith(f"Func/{op}/"):
-                return f"<{op}>"
-        if lowered and UNUSED_LOOP_INPUT.fullmatch(name):
-            # lift_to_graph's stand-ins for loop back edges, left behind unconnected
-            return "<lift_to_graph>"
-        return name
-
-    def canon_ref(text: str) -> str:
-        return stands_for(text.rpartition(":")[0]) if stands_for(
-            text.rpartition(":")[0]).startswith("<") else text
-
-    report.excluded = sorted(n for n in theirs if stands_for(n).startswith("<"))
-    tf_names = [n.name for n in gd.node if not stands_for(n.name).startswith("<")]
-    our_names = [n.name for n in graph if not stands_for(n.name).startswith("<")]
+    tf_names = [n.name for n in gd.node]
+    our_names = [n.name for n in graph]
     if set(tf_names) != set(our_names):
         only_tf = sorted(set(tf_names) - set(our_names))
         only_ours = sorted(set(our_names) - set(tf_names))
         report.problems.append(f"node sets differ: only TensorFlow {only_tf[:8]} "
                                f"({len(only_tf)}), only ours {only_ours[:8]} ({len(only_ours)})")
-    elif tf_names != our_names and "v2" in how and not lowered:
+    elif tf_names != our_names and "v2" in how:
         first = next(i for i, (a, b) in enumerate(zip(our_names, tf_names)) if a != b)
         report.problems.append(f"node order differs at #{first}: ours {our_names[first]}, "
                                f"TensorFlow {tf_names[first]}")
@@ -570,18 +607,18 @@ def compare_signature(case: str, directory: Path, key: str) -> Report:
         node = graph[name]
         if node.op != nd.op:
             report.problems.append(f"{name}: op ours {node.op}, TensorFlow {nd.op}")
-        data = [canon_ref(_data_input(t)) for t in nd.input if not t.startswith("^")]
-        controls = sorted({stands_for(t[1:]) for t in nd.input if t.startswith("^")})
-        ours_data = [f"<{r.node}>" if r.node in lowered else f"{r.node}:{r.index}"
-                     for r in node.inputs]
-        ours_controls = sorted({f"<{c}>" if c in lowered else c for c in node.control_inputs})
+        data = [_data_input(t) for t in nd.input if not t.startswith("^")]
+        controls = sorted({t[1:] for t in nd.input if t.startswith("^")})
+        ours_data = [f"{r.node}:{r.index}" for r in node.inputs]
+        ours_controls = sorted(set(node.control_inputs))
         if ours_data != data:
             report.problems.append(f"{name}: data inputs ours {ours_data}, TensorFlow {data}")
         if ours_controls != controls:
             report.problems.append(f"{name}: control inputs ours {ours_controls}, "
                                    f"TensorFlow {controls}")
-        for attr in ("T", "dtype"):  # the types the variable freezing rewrites
-            if attr in nd.attr and nd.attr[attr].WhichOneof("value") == "type":
+        # the types the variable freezing rewrites, and what the lowering sets
+        for attr in ("T", "dtype") + LOWERING_ATTRS:
+            if attr in nd.attr and nd.attr[attr].WhichOneof("value") in ("type", "s", "i", "b"):
                 report.check(differences(node.attrs.get(attr), tf_attr(nd.attr[attr]),
                                          f"{name}.{attr}"))
     # inputs and outputs
@@ -627,7 +664,7 @@ def test_tf2_signatures_match_node_for_node_and_in_order(tf_loaded):
         if not directory.exists():
             continue
         report = compare_signature(directory.name, directory, "serving_default")
-        assert "v2" in report.reference and not report.excluded and not report.problems
+        assert "v2" in report.reference and not report.problems
         from trtlint.load import load_model
 
         names = [n.name for n in load_model(directory).graph]
@@ -635,38 +672,62 @@ def test_tf2_signatures_match_node_for_node_and_in_order(tf_loaded):
         assert "StatefulPartitionedCall" not in names
 
 
-def test_functional_while_is_the_only_difference_in_tf2_module_while(tf_loaded):
+def test_functional_while_is_lowered_as_tensorflow_lowers_it(tf_loaded):
+    # TensorFlow turns the While into a TF1 frame and inlines cond and body; so do we,
+    # node for node and in order (lift_to_graph's stand-ins for the back edges included).
     directory = FIXTURES / "saved_models" / "tf2_module_while"
     report = compare_signature("tf2_module_while", directory, "serving_default")
-    assert not report.problems
-    # what TensorFlow lowered: the While's Enter/Merge/Switch/Exit and its inlined bodies
-    assert any("StatefulPartitionedCall/while/" in n for n in report.excluded)
-    assert all("StatefulPartitionedCall/while" in n or UNUSED_LOOP_INPUT.fullmatch(n)
-               for n in report.excluded)
+    assert "v2" in report.reference and not report.problems
+    from trtlint.load import load_model
+
+    graph = load_model(directory).graph
+    ops = graph.op_histogram()
+    assert not LOWERED_OPS & set(ops)
+    assert ops["Enter"] == 8 and ops["Merge"] == ops["Switch"] == ops["Exit"] == 5
+    assert ops["NextIteration"] == 5 and ops["LoopCond"] == 1
+    assert any(UNUSED_LOOP_INPUT.fullmatch(n.name) for n in graph)
+    assert graph["StatefulPartitionedCall/while/enter/_12"].attrs["frame_name"] == \
+        "StatefulPartitionedCall/while"
 
 
-def test_functional_while_freezes_like_tensorflow_without_lowering(tf_loaded):
-    # With lower_control_flow=False TensorFlow keeps the While, as we do: then the graphs
-    # are the same node for node, and the frozen variables reach into the loop the same
-    # way (the While's T and output_shapes, the body's and cond's argument types, the
-    # ReadVariableOps inside the body turned into Identity).
-    from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2)
+def _without_lowering(directory: Path, into: Path) -> Path:
+    """A copy of a SavedModel whose functional control flow asks not to be lowered
+    (``_lower_using_switch_merge`` false everywhere, as ``lower_control_flow=False``
+    makes it before TensorFlow freezes)."""
+    import shutil
 
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    shutil.copytree(directory, into)
+    sm = saved_model_pb2.SavedModel()
+    sm.ParseFromString((into / "saved_model.pb").read_bytes())
+    for meta in sm.meta_graphs:
+        nodes = list(meta.graph_def.node)
+        for f in meta.graph_def.library.function:
+            nodes += list(f.node_def)
+        for nd in nodes:
+            if nd.op in LOWERED_OPS:
+                nd.attr["_lower_using_switch_merge"].b = False
+    (into / "saved_model.pb").write_bytes(sm.SerializeToString())
+    return into
+
+
+def test_functional_while_that_asks_not_to_be_lowered_freezes_like_tensorflow(tf_loaded,
+                                                                             tmp_path):
+    # A While whose _lower_using_switch_merge is false stays a While, in TensorFlow and
+    # here; then the frozen variables reach into the loop the same way (the While's T
+    # and output_shapes, the body's and cond's argument types, the ReadVariableOps inside
+    # the body turned into Identity).
     from trtlint.graph.attrs import FuncRef
     from trtlint.load import load_model
 
-    directory = FIXTURES / "saved_models" / "tf2_module_while"
-    loaded = tf_loaded.saved_model.load(str(directory))
-    gd = convert_variables_to_constants_v2(loaded.signatures["serving_default"],
-                                           lower_control_flow=False).graph.as_graph_def()
+    directory = _without_lowering(FIXTURES / "saved_models" / "tf2_module_while",
+                                  tmp_path / "tf2_module_while")
+    report = compare_signature("tf2_module_while (not lowered)", directory, "serving_default")
+    assert "v2" in report.reference and not report.problems
+    gd = tf_frozen_signature(directory, "serving_default", ["serve"])[0]
     graph = load_model(directory).graph
     assert [n.name for n in gd.node] == [n.name for n in graph]
-    for nd in gd.node:
-        node = graph[nd.name]
-        assert node.op == nd.op
-        assert [f"{r.node}:{r.index}" for r in node.inputs] == \
-            [_data_input(t) for t in nd.input if not t.startswith("^")]
     tf_while = next(n for n in gd.node if n.op in ("While", "StatelessWhile"))
     ours = graph[tf_while.name]
     assert ours.attrs["T"] == tf_attr(tf_while.attr["T"])
@@ -701,10 +762,10 @@ def conformance_table() -> str:
             rows.append(Report(f"{case}[{key}]", reference=f"TensorFlow fails: "
                                f"{type(exc).__name__}: {str(exc).splitlines()[0][:60]}"))
     width = max(len(r.case) for r in rows)
-    lines = [f"{'model':<{width}}  nodes  attrs  values  phs  diffs  excluded  reference"]
+    lines = [f"{'model':<{width}}  nodes  attrs  values  phs  diffs  reference"]
     for r in rows:
         lines.append(f"{r.case:<{width}}  {r.nodes:>5}  {r.attrs:>5}  {r.tensors_with_values:>6}  "
-                     f"{r.placeholders:>3}  {len(r.problems):>5}  {len(r.excluded):>8}  "
+                     f"{r.placeholders:>3}  {len(r.problems):>5}  "
                      f"{r.reference}")
         lines += [f"    {p}" for p in r.problems[:5]]
     return "\n".join(lines)

@@ -11,8 +11,8 @@ TF-TRT's converter sees.
   ``Func/<call>/input/_N`` forwarders (see functions.py).  The result is pruned to what
   the signature's outputs need and ordered as TensorFlow's frozen function is, so node
   names and order match what TF-TRT receives (tests/test_loader_vs_tf.py checks it).
-  One difference remains: TensorFlow also lowers functional While/If/Case into
-  Switch/Merge loops there; we keep the functional op.
+  Functional While/If/Case are lowered into Switch/Merge control flow in the same
+  pass, as TensorFlow does there (see lower.py).
 * TF1 SavedModels keep the graph in the MetaGraphDef; the signature's fetches are
   pruned from it and variables are frozen.
 """
@@ -35,6 +35,8 @@ from .detect import SAVED_MODEL_SIDE_FILES
 from .freeze import freeze_variables, function_order, variable_const
 from .functions import CALL_OPS, FunctionBody, constructor_order
 from .graphdef import validate
+from .lower import (LoweringInliner, copy_like_lift_to_graph, grappler_sorted,
+                    serialized_controls)
 from .model import Model, TensorSpec
 from .schema import SavedModel
 
@@ -178,7 +180,8 @@ def load_saved_model(directory: Path, signature: Optional[str] = None,
 
 def _tf2_signature_graph(outer: Graph, call: Node, sig, in_refs, out_refs, registry, library, where):
     fdef = library[call.attrs["f"].name]
-    body = FunctionBody(fdef, registry, "", None, library)
+    body = FunctionBody(fdef, registry, "", None, library,
+                        inliner=LoweringInliner(library, registry))
     args = [a.name for a in fdef.signature.input_arg]
     by_name = {n.name: n for n in body.nodes}
     resource_vars: dict[str, Node] = {}
@@ -192,14 +195,16 @@ def _tf2_signature_graph(outer: Graph, call: Node, sig, in_refs, out_refs, regis
             resource_vars[ph.name] = src
             frozen.append(src.attr("shared_name") or src.name)
     nodes = []
-    for n in body.nodes:
+    for n in grappler_sorted(body.nodes):
         if n.name in resource_vars:
             n = variable_const(n.name, resource_vars[n.name], n.source)
         nodes.append(n)
     feeds = [args[i] for i, ref in enumerate(call.inputs[:len(args)])
              if args[i] not in resource_vars]
     nodes, library = freeze_variables(nodes, resource_vars, library)
+    serialized_controls(nodes)  # grappler hands its result on as a GraphDef
     nodes = function_order(constructor_order(nodes), [r.node for r in body.outputs], feeds)
+    nodes = copy_like_lift_to_graph(nodes, feeds, registry)
     graph = Graph(nodes, library, registry, outer.producer)
     validate(graph, where)
 
