@@ -116,6 +116,9 @@ class CandidateSteps:
     #: what the segmenter excludes: "fetch" (inputs and outputs as trtlint knows them)
     #: and, for TF1's grappler item, "feed" (every Placeholder)
     exclude: tuple[str, ...] = ("fetch",)
+    #: graph inputs (Placeholder, PlaceholderWithDefault) stay excluded only if their op is
+    #: one of these (None: all); TF 2.17 feeds -- and so preserves -- Placeholders only
+    excluded_input_ops: Optional[tuple[str, ...]] = None
 
     @staticmethod
     def from_table(table: dict) -> "CandidateSteps":
@@ -125,7 +128,9 @@ class CandidateSteps:
             dynamic_non_batch_check=bool(table.get("dynamic_non_batch_dim_check", True)),
             op_denylist_env=bool(table.get("op_denylist_env", True)),
             identity_look_through=bool(table.get("identity_look_through", True)),
-            exclude=tuple(table.get("exclude", ("fetch",))))
+            exclude=tuple(table.get("exclude", ("fetch",))),
+            excluded_input_ops=tuple(table["excluded_input_ops"])
+            if "excluded_input_ops" in table else None)
 
 
 @dataclass

@@ -125,8 +125,10 @@ class LiteralConstContext(NodeContext):
         return None if node is None else (node, ref.index)  # type: ignore[union-attr]
 
 
-#: op types TF1's grappler item treats as fed (every one of them is preserved)
+#: op types a grappler item built from a MetaGraphDef feeds (every one of them is preserved)
 FEED_OPS = frozenset({"Placeholder"})
+#: op types the loader lists as graph inputs
+INPUT_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})
 
 
 class CandidateValidator:
@@ -142,6 +144,11 @@ class CandidateValidator:
         self.exclude = set(exclude)
         if "feed" in self.steps.exclude:
             self.exclude.update(n.name for n in graph if n.op in FEED_OPS)
+        if self.steps.excluded_input_ops is not None:
+            # an input TF-TRT does not feed (2.17: a PlaceholderWithDefault) is judged as an op
+            self.exclude -= {name for name in self.exclude
+                             if name in graph.nodes and graph[name].op in INPUT_OPS
+                             and graph[name].op not in self.steps.excluded_input_ops}
         self._static = target.static_engines
         self._context = NodeContext if self.steps.identity_look_through else LiteralConstContext
         #: explicit QDQ mode: a QuantizeAndDequantizeV2 anywhere switches TF-TRT to INT8
