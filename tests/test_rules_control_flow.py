@@ -78,7 +78,24 @@ def test_trt201_tf1_cond(tmp_path):
 
 def test_trt201_silent_without_tf1_control_flow():
     assert not findings(analysis_of(FUSED), "TRT201")
-    assert not findings(analysis_of(MODULE_WHILE), "TRT201")   # functional While
+
+
+def test_trt201_savedmodel_while_is_lowered_and_named_after_the_while():
+    # TF-TRT freezes a TF2 signature with its While lowered to Enter/Merge/Switch/Exit,
+    # and so does the loader: the loop is reported as one region named after the While.
+    a = analysis_of(MODULE_WHILE)
+    [lowered] = a.model.lowered_control_flow
+    assert lowered.op in ("While", "StatelessWhile") and len(lowered.functions) == 2
+    [f] = findings(a, "TRT201")
+    assert f.data["kind"] == "while" and f.data["lowered_from"] == lowered.op
+    assert f.data["scopes"] == [lowered.name]
+    assert f.message.startswith(f"{lowered.op} {lowered.name}: while loop")
+    members = [n for n in a.graph.nodes if n.startswith(lowered.name + "/")]
+    assert f.data["nodes"] == len(members) and f.data["kept_in_tf"] == len(members)
+    assert {a.graph[n].op for n in members} >= {"Enter", "Merge", "Switch", "NextIteration",
+                                               "Exit", "LoopCond"}
+    assert f.node.startswith(lowered.name + "/") and a.graph[f.node].op == "Enter"
+    assert not findings(a, "TRT203")        # no functional op is left in the graph
 
 
 # -- TRT202 tensor-array-ops -----------------------------------------------------------------
@@ -103,13 +120,24 @@ def test_trt202_rnn_loop_and_silence_without_tensor_arrays():
 
 # -- TRT203 functional-control-flow ----------------------------------------------------------
 
-def test_trt203_savedmodel_while_names_its_bodies():
-    a = analysis_of(MODULE_WHILE)
-    [f] = findings(a, "TRT203")
-    assert a.graph[f.node].op in ("While", "StatelessWhile")
-    assert len(f.data["functions"]) == 2
-    assert f.data["body_nodes"] > 0
-    assert all(fn in f.message for fn in f.data["functions"])
+@pytest.mark.tensorflow
+def test_trt203_frozen_graph_while_names_its_bodies(tmp_path):
+    # A frozen GraphDef reaches TF-TRT as it is: its functional While stays one node.
+    tf = pytest.importorskip("tensorflow")
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+    def f(x):
+        return tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, tf.nn.relu(y) * 2.0),
+                             [tf.constant(0), x])[1]
+
+    path = tmp_path / "while.pb"
+    path.write_bytes(f.get_concrete_function().graph.as_graph_def().SerializeToString())
+    a = analysis_of(path)
+    [found] = findings(a, "TRT203")
+    assert a.graph[found.node].op in ("While", "StatelessWhile")
+    assert len(found.data["functions"]) == 2 and found.data["body_nodes"] > 0
+    assert all(fn in found.message for fn in found.data["functions"])
+    assert not a.model.lowered_control_flow
 
 
 def test_trt203_stateless_case_from_the_corpus():

@@ -401,6 +401,8 @@ class ControlFlowRegion:
     nodes: list[str]            # member nodes in the analysed graph
     in_engines: int             # members inside engines that build
     ops: dict[str, int]         # member op histogram
+    #: the functional op it was lowered from (TF2 SavedModels: "While", "StatelessIf"...)
+    lowered_from: Optional[str] = None
 
     @property
     def kept_in_tf(self) -> int:
@@ -422,15 +424,39 @@ def _scope_members(names: list[str], prefix: str) -> list[str]:
 
 def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
     """TF1 while frames (by Enter ``frame_name``) and conds (Switch nodes outside any loop
-    machinery, by name scope), with how many of their nodes land in engines."""
+    machinery, by name scope), with how many of their nodes land in engines.
+
+    A functional While/If/Case the loader lowered (as TF-TRT's freezing of a TF2
+    signature does) is one region named after the op: every node under its name,
+    bodies included, with ``lowered_from`` set to its op type."""
     def compute() -> list[ControlFlowRegion]:
         g = a.graph
         inside = engine_of(a)
+        sorted_names = sorted(g.nodes)
+        lowered = {c.name: c.op for c in getattr(a.model, "lowered_control_flow", [])}
+        regions: list[ControlFlowRegion] = []
+        for name, op in lowered.items():
+            members = _scope_members(sorted_names, name + "/")
+            if members:
+                kind = "while" if op.endswith("While") else "cond"
+                regions.append(_region(g, kind, name, name + "/", members, inside, op))
+
+        def lowered_owner(node_name: str) -> Optional[str]:
+            # the innermost lowered op whose scope holds the node
+            parts = node_name.split("/")
+            for i in range(len(parts) - 1, 0, -1):
+                prefix = "/".join(parts[:i])
+                if prefix in lowered:
+                    return prefix
+            return None
+
         enter_scopes: dict[str, list[str]] = {}
         for node in g:
             if node.op in ("Enter", "RefEnter"):
                 frame = node.attr("frame_name")
                 frame = frame if isinstance(frame, str) and frame else node.scope
+                if lowered and (frame in lowered or lowered_owner(node.name) is not None):
+                    continue
                 enter_scopes.setdefault(frame, []).append(node.scope)
         frames: dict[str, str] = {}
         for frame, scopes in enter_scopes.items():
@@ -441,9 +467,7 @@ def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
                 # loop is the scope all of its Enters share.
                 common = _common_scope(scopes)
                 frames[frame] = common + "/" if common else ""
-        regions: list[ControlFlowRegion] = []
-        loop_prefixes = sorted(set(frames.values()), key=len)
-        sorted_names = sorted(g.nodes)
+        loop_prefixes = sorted(set(frames.values()) | {n + "/" for n in lowered}, key=len)
         for frame, prefix in frames.items():
             members = _scope_members(sorted_names, prefix) if prefix else []
             regions.append(_region(g, "while", frame, prefix, members, inside))
@@ -454,6 +478,8 @@ def control_flow_regions(a: Analysis) -> list[ControlFlowRegion]:
             pred = g.get(node.inputs[1].node) if len(node.inputs) > 1 else None
             if pred is not None and pred.op == "LoopCond":
                 continue
+            if lowered and lowered_owner(node.name) is not None:
+                continue           # a lowered op's machinery (TF2 bodies hold no v1 conds)
             conds.setdefault(_cond_scope(node.name), []).append(node.name)
         for scope, switches in conds.items():
             members = _scope_members(sorted_names, scope) if scope and scope not in loop_prefixes \
@@ -493,12 +519,13 @@ def _cond_scope(switch: str) -> str:
 
 
 def _region(g: Graph, kind: str, name: str, prefix: str, members: list[str],
-            inside: dict[str, str]) -> ControlFlowRegion:
+            inside: dict[str, str], lowered_from: Optional[str] = None) -> ControlFlowRegion:
     ops: dict[str, int] = {}
     for m in members:
         ops[g[m].op] = ops.get(g[m].op, 0) + 1
     return ControlFlowRegion(kind, name, prefix, members, sum(1 for m in members if m in inside),
-                             dict(sorted(ops.items(), key=lambda kv: (-kv[1], kv[0]))))
+                             dict(sorted(ops.items(), key=lambda kv: (-kv[1], kv[0]))),
+                             lowered_from)
 
 
 # -- engine boundaries ----------------------------------------------------------------------------

@@ -50,10 +50,13 @@ class ControlFlow:
     functional: dict[str, int] = field(default_factory=dict)
     #: functional control flow found inside library functions (not the main graph)
     in_functions: dict[str, int] = field(default_factory=dict)
+    #: functional ops the loader lowered to v1 control flow (TF2 SavedModels), by op type
+    lowered: dict[str, int] = field(default_factory=dict)
 
     @property
     def any(self) -> bool:
-        return bool(self.v1 or self.tensor_arrays or self.functional or self.in_functions)
+        return bool(self.v1 or self.tensor_arrays or self.functional or self.in_functions
+                     or self.lowered)
 
 
 @dataclass
@@ -115,6 +118,9 @@ def summarize(model: Model) -> ModelSummary:
                 cf.in_functions[nd.op] = cf.in_functions.get(nd.op, 0) + 1
         functions.append(FunctionInfo(name, len(fdef.node_def), callers.get(name, [])))
 
+    for c in model.lowered_control_flow:
+        cf.lowered[c.op] = cf.lowered.get(c.op, 0) + 1
+
     registry = graph.registry
     custom = sorted({n.op for n in graph if n.op not in registry and n.op not in graph.library})
     return ModelSummary(model, graph.op_histogram(), params, cf, functions, custom, unfrozen)
@@ -160,7 +166,9 @@ def summary_json(s: ModelSummary) -> dict:
         "frozen_variables": len(m.frozen_variables),
         "control_flow": {"v1": s.control_flow.v1, "tensor_arrays": s.control_flow.tensor_arrays,
                          "functional": s.control_flow.functional,
-                         "functional_in_library": s.control_flow.in_functions},
+                         "functional_in_library": s.control_flow.in_functions,
+                         "lowered": [{"name": c.name, "op": c.op, "functions": list(c.functions)}
+                                     for c in s.model.lowered_control_flow]},
         "functions": [{"name": f.name, "nodes": f.nodes, "called_by": f.called_by}
                       for f in s.functions],
         "custom_ops": s.custom_ops,

@@ -71,6 +71,7 @@ from ..errors import InputError
 from ..graph.attrs import FuncRef
 from ..graph.model import Node, TensorRef
 from ..graph.opdefs import OpRegistry
+from .model import LoweredControlFlow
 from .functions import CALL_OPS, MAX_INLINE_DEPTH, MAX_INLINED_NODES, CallInliner, _call_target
 
 #: attr that asks for the Switch/Merge rewrite (set by tf.function on its While/If/Case)
@@ -308,6 +309,17 @@ def lower_case(node: Node, new_name: NameMaker, device_of: Callable[[str], str],
                            {"kind": "case", "result": "merge"})
 
 
+def _function_names(node: Node) -> list[str]:
+    """The cond/body or branch functions a functional control-flow op calls."""
+    names: list[str] = []
+    for key in ("cond", "body", "then_branch", "else_branch", "branches"):
+        value = node.attrs.get(key)
+        for ref in value if isinstance(value, list) else [value]:
+            if isinstance(ref, FuncRef):
+                names.append(ref.name)
+    return names
+
+
 def _input_types(node: Node, fdef=None) -> list[Optional[str]]:
     """The dtypes of a node's data inputs, for the resource test of strict input
     semantics (control-flow ops and calls; other ops need not be asked)."""
@@ -341,6 +353,8 @@ class LoweringInliner(CallInliner):
         #: Enter nodes with is_constant=True: reading one asks for strict input semantics
         self._constant_enters: set[str] = set()
         self._devices: dict[str, str] = {}
+        #: what was lowered, in the order it was (outer ops before the ones in their bodies)
+        self.lowered: list[LoweredControlFlow] = []
 
     # -- naming ---------------------------------------------------------------------------
     def _graph_name(self, prefix: str) -> str:
@@ -387,6 +401,8 @@ class LoweringInliner(CallInliner):
                                           for k, ref in lowered.outputs.items()})
                     if lowered.control is not None:
                         self._controls[node.name] = lowered.control
+                    self.lowered.append(LoweredControlFlow(
+                        node.name, node.op, tuple(_function_names(node))))
                     register(lowered.nodes, level)
                     work.extend(lowered.nodes)
                     removed.add(i)

@@ -25,6 +25,19 @@ class TensorSpec:
         return f"{self.name}:{self.index}"
 
 
+@dataclass(frozen=True)
+class LoweredControlFlow:
+    """A functional While/If/Case that the loader lowered into TF1 control flow
+    (Switch/Merge/Enter/Exit...), as TF-TRT's freezing of a TF2 signature does.
+
+    The op's node is gone from the graph; every node the lowering made, including the
+    inlined bodies, is named ``<name>/...``."""
+
+    name: str                      # the functional op's node name
+    op: str                        # While, StatelessIf, Case, ...
+    functions: tuple[str, ...]     # its cond/body or branch functions
+
+
 @dataclass
 class Model:
     path: Path
@@ -42,6 +55,8 @@ class Model:
     #: graph outputs were chosen as sinks (no signature, no --output)
     outputs_from_sinks: bool = False
     notes: list[str] = field(default_factory=list)
+    #: functional control flow lowered while loading (TF2 SavedModels), outermost first
+    lowered_control_flow: list[LoweredControlFlow] = field(default_factory=list)
 
     @property
     def fetch_names(self) -> list[str]:

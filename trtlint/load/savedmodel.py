@@ -19,6 +19,7 @@ TF-TRT's converter sees.
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Optional
 
@@ -37,7 +38,7 @@ from .functions import CALL_OPS, FunctionBody, constructor_order
 from .graphdef import validate
 from .lower import (LoweringInliner, copy_like_lift_to_graph, grappler_sorted,
                     serialized_controls)
-from .model import Model, TensorSpec
+from .model import LoweredControlFlow, Model, TensorSpec
 from .schema import SavedModel
 
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -165,23 +166,36 @@ def load_saved_model(directory: Path, signature: Optional[str] = None,
         for n in call_nodes) and len(call_nodes) == 1
 
     if is_tf2:
-        graph, inputs, outputs, frozen = _tf2_signature_graph(
+        graph, inputs, outputs, frozen, lowered = _tf2_signature_graph(
             outer, next(iter(call_nodes)), sig, in_refs, out_refs, registry, library, where)
     else:
         graph, inputs, outputs, frozen = _tf1_signature_graph(outer, sig, in_refs, out_refs, where)
+        lowered = []
 
     return Model(path=directory, format="saved_model", graph=graph, inputs=inputs, outputs=outputs,
                  producer=outer.producer,
                  tensorflow_version=meta.meta_info_def.tensorflow_version or None,
                  signature=sig_key, tags=sorted(meta.meta_info_def.tags),
                  signatures=sorted(k for k in meta.signature_def.keys()),
-                 frozen_variables=frozen)
+                 frozen_variables=frozen,
+                 lowered_control_flow=_still_present(lowered, graph))
+
+
+def _still_present(lowered: list[LoweredControlFlow], graph: Graph) -> list[LoweredControlFlow]:
+    """The lowered ops some of whose nodes survived pruning to the signature's outputs."""
+    names = sorted(graph.nodes)
+    kept = []
+    for c in lowered:
+        i = bisect.bisect_left(names, c.name + "/")
+        if i < len(names) and names[i].startswith(c.name + "/"):
+            kept.append(c)
+    return kept
 
 
 def _tf2_signature_graph(outer: Graph, call: Node, sig, in_refs, out_refs, registry, library, where):
     fdef = library[call.attrs["f"].name]
-    body = FunctionBody(fdef, registry, "", None, library,
-                        inliner=LoweringInliner(library, registry))
+    inliner = LoweringInliner(library, registry)
+    body = FunctionBody(fdef, registry, "", None, library, inliner=inliner)
     args = [a.name for a in fdef.signature.input_arg]
     by_name = {n.name: n for n in body.nodes}
     resource_vars: dict[str, Node] = {}
@@ -231,7 +245,7 @@ def _tf2_signature_graph(outer: Graph, call: Node, sig, in_refs, out_refs, regis
         outputs.append(TensorSpec(target.node, dtypes.name(info.dtype) if info.dtype else None,
                                   shape_from_proto(info.tensor_shape)
                                   if info.HasField("tensor_shape") else None, target.index, key))
-    return graph, inputs, outputs, frozen
+    return graph, inputs, outputs, frozen, inliner.lowered
 
 
 def _tf1_signature_graph(outer: Graph, sig, in_refs, out_refs, where):

@@ -38,7 +38,7 @@ def _finding_text(f: Finding, shared_fix: Optional[str]) -> Text:
     text.append(f"[{SEVERITY_MARK.get(f.severity, '?')}] ", style=SEVERITY_STYLE.get(f.severity))
     if f.node and f.node not in f.message:
         # the scope is the group heading; the node's own name completes it
-        text.append(f"{f.node.rpartition('/')[2]}: ", style="bold")
+        text.append(f"{_leaf(f.node)}: ", style="bold")
     text.append(f.message)
     if f.fix and f.fix != shared_fix:
         text.append("\n    fix: ", style="bold")
@@ -100,3 +100,12 @@ def findings_renderable(findings: list[Finding]):
     if not findings:
         return Text("No findings.", style="green")
     return Group(findings_tree(list(findings)))
+
+
+def _leaf(node: str) -> str:
+    """The node's own name under its scope heading; TensorFlow's generated names
+    (``while/enter/_12``) keep their last two components, "_12" alone says nothing."""
+    parts = node.split("/")
+    if len(parts) > 1 and parts[-1].startswith("_") and parts[-1][1:].isdigit():
+        return "/".join(parts[-2:])
+    return parts[-1]

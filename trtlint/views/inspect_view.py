@@ -80,7 +80,8 @@ def render_summary(s: ModelSummary, con: Console) -> None:
         t.add_column("ops")
         for label, d in (("TF1 control flow (v1)", cf.v1), ("TensorArray", cf.tensor_arrays),
                          ("functional (main graph)", cf.functional),
-                         ("functional (in functions)", cf.in_functions)):
+                         ("functional (in functions)", cf.in_functions),
+                         ("functional, lowered to v1 on loading", cf.lowered)):
             if d:
                 t.add_row(label, ", ".join(f"{k}×{v}" for k, v in sorted(d.items())))
         con.print(t)

@@ -14,6 +14,9 @@ class ControlFlowV1(Rule):
     """A TF1 while loop or cond keeps its body in TensorFlow.
 
     TF1 control flow is built from Switch, Merge, Enter, Exit, NextIteration and LoopCond.
+    A TF2 SavedModel gets it too: when TF-TRT freezes the signature it lowers every
+    functional While/If/Case into these ops (trtlint's loader does the same), so a
+    ``tf.while_loop`` inside a ``tf.function`` is reported here, named after its While.
 
     TF-TRT has no converter for control flow v1 ops, and its segmenter never builds an
     engine across a frame boundary, so a ``tf.while_loop``/``tf.map_fn`` body (the
@@ -60,8 +63,16 @@ class ControlFlowV1(Rule):
                             sorted(ops.items(), key=lambda kv: (-kv[1], kv[0]))), 5)
             what = "while loop" if kind == "while" else "cond"
             scope = regions[0].scope.rstrip("/") or regions[0].name
-            head = f"TF1 {what} {scope}" if len(regions) == 1 else \
-                f"{len(regions)} TF1 {what}s like {scope}"
+            lowered = regions[0].lowered_from
+            if lowered:
+                what = f"{what} ({lowered} lowered to TF1 control flow when TF-TRT freezes " \
+                       f"the model)" if len(regions) == 1 else f"{what} ({lowered}, lowered)"
+                head = f"{lowered} {scope}" if len(regions) == 1 else \
+                    f"{len(regions)} {lowered}s like {scope}"
+                head = f"{head}: {what}"
+            else:
+                head = f"TF1 {what} {scope}" if len(regions) == 1 else \
+                    f"{len(regions)} TF1 {what}s like {scope}"
             message = (f"{head}: {kept} of {plural(len(nodes), 'node')} stay in TensorFlow"
                        + (f", {in_engines} in engines" if in_engines else "") + f" ({top_ops})")
             # the shallowest loop/cond op (the loop's Enter, the cond's Switch) names it
@@ -73,4 +84,5 @@ class ControlFlowV1(Rule):
                     "converts; for a cond, fold the branch at export time (e.g. a fixed "
                     "learning phase).",
                 kind=kind, scopes=[r.scope.rstrip("/") for r in regions], nodes=len(nodes),
+                lowered_from=lowered,
                 kept_in_tf=kept, in_engines=in_engines)
