@@ -49,14 +49,10 @@ MODELS = _models()
 
 # Verdicts that differ for reasons outside shapes: graph -> [(op type, a substring of
 # TF-TRT's reason ("accepted" for a candidate), why)].  Every listed difference must
-# still occur, and every difference must be listed.  (The ExpandDims, Tile and VariableV2
-# and FusedBatchNorm differences once listed here were fixed in rules/tf2.toml, found by
-# tests/differential.)
-_PWD = ("TF-TRT's exclusion list holds the graph's feeds; a PlaceholderWithDefault is "
-        "not one, so TF-TRT rejects its op type where trtlint excludes it as an input")
-KNOWN_DECISION_DIFFERENCES: dict[str, list[tuple[str, str, str]]] = {
-    "030_poets_retrained_optimized.pb": [("PlaceholderWithDefault", "not supported", _PWD)],
-}
+# still occur, and every difference must be listed.  (The ExpandDims, Tile, VariableV2,
+# FusedBatchNorm and PlaceholderWithDefault differences once listed here were fixed in
+# rules/tf2.toml, found by tests/differential.)
+KNOWN_DECISION_DIFFERENCES: dict[str, list[tuple[str, str, str]]] = {}
 #: graphs whose segments differ, and why (their verdicts differ first)
 KNOWN_SEGMENT_DIFFERENCES: dict[str, str] = {}
 
