@@ -315,3 +315,30 @@ def test_worker_count():
     assert worker_count(4, 2) == 2          # never more workers than models
     assert worker_count(0, 64) == min(64, os.cpu_count() or 1)
     assert worker_count(3, 0) == 1
+
+
+_SMALL_PBTXT = """
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "shape" value { shape { dim { size: -1 } dim { size: 4 } } } } }
+node { name: "y" op: "Relu" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "z" op: "Relu" input: "y" attr { key: "T" value { type: DT_FLOAT } } }
+"""
+_FOURTH = 'node { name: "w" op: "Relu" input: "z" attr { key: "T" value { type: DT_FLOAT } } }\n'
+
+
+@pytest.mark.parametrize("extra,runs", [("", False), (_FOURTH, True)])
+def test_graph_below_grapplers_minimum_gets_no_tftrt_pass(tmp_path, extra, runs):
+    # grappler's meta-optimizer returns graphs of < 4 nodes untouched, TF-TRT included
+    path = tmp_path / "small.pbtxt"
+    path.write_text(_SMALL_PBTXT + extra, encoding="utf-8")
+    result = invoke(str(path), "--format", "json", "--minimum-segment-size", "1")
+    report = json.loads(result.stdout)
+    assert report["tensorrt_pass_runs"] is runs
+    assert bool(report["segments"]) is runs
+    if runs:
+        assert report["unconverted"]["count"] > 0
+    else:
+        assert report["unconverted"]["count"] == 0
+        assert any(n.startswith("TF-TRT does not run") for n in report["notes"])
+        text = invoke(str(path), "--minimum-segment-size", "1").stdout
+        assert "TF-TRT's pass does not run: all 3 nodes stay in TensorFlow" in text

@@ -54,6 +54,9 @@ class Analysis:
     grappler: list[GrapplerPass]
     notes: list[str] = field(default_factory=list)
     findings: list = field(default_factory=list)
+    #: False when TF-TRT's pass never runs on this graph (grappler skips graphs that are
+    #: too small): no segments, no op report
+    tensorrt_pass_runs: bool = True
     #: share of estimated FLOPs inside engines that will build (None: not estimable)
     flops_coverage: Optional[float] = None
 
@@ -131,6 +134,7 @@ def analyze(model: Model, target: Target) -> Analysis:
 
 def _analyze(model: Model, target: Target) -> Analysis:
     from .grappler import run_grappler
+    from .grappler.pipeline import MIN_GRAPH_NODES
 
     fetches = model.fetch_names
     if target.input_shapes:
@@ -157,13 +161,25 @@ def _analyze(model: Model, target: Target) -> Analysis:
     shapes = infer_shapes(graph, target.overrides, grappler=True)
     validator = CandidateValidator(graph, shapes, target, rules, fetches)
     decisions = {node.name: validator.decide(node) for node in graph}
-    segmentation = segment_graph(graph, decisions, target,
-                                 lambda name: validator.leading_batch(graph[name]))
-    predict_builds(graph, shapes, target, rules, segmentation, effective_precision)
-    unconverted = unconverted_report(graph, decisions, target)
+    # TF-TRT is one of grappler's meta-optimizer passes, and the meta-optimizer returns a
+    # graph of fewer than min_graph_nodes nodes untouched (TF-TRT's converter does not
+    # lower that limit), with or without the other grappler passes.
+    pass_runs = len(model.graph) >= MIN_GRAPH_NODES
+    if pass_runs:
+        segmentation = segment_graph(graph, decisions, target,
+                                     lambda name: validator.leading_batch(graph[name]))
+        predict_builds(graph, shapes, target, rules, segmentation, effective_precision)
+        unconverted = unconverted_report(graph, decisions, target)
+    else:
+        segmentation = Segmentation([], [])
+        unconverted = Unconverted(0, {})
+        notes.append(f"TF-TRT does not run on this graph: it has {len(model.graph)} nodes, and "
+                     f"grappler (TF-TRT is one of its passes) leaves graphs of fewer than "
+                     f"{MIN_GRAPH_NODES} nodes alone; nothing is converted and TF-TRT prints "
+                     f"no report")
     result = Analysis(model=model, target=target, graph=graph, shapes=shapes,
                       decisions=decisions, segmentation=segmentation, unconverted=unconverted,
-                      grappler=passes, notes=notes)
+                      grappler=passes, notes=notes, tensorrt_pass_runs=pass_runs)
     from .flops import flops_coverage
 
     inside = {n for s in segmentation.segments if s.will_build for n in s.nodes}

@@ -37,6 +37,9 @@ def report_json(a: Analysis, verbose: bool = False) -> dict[str, Any]:
         "coverage": {"nodes": round(a.node_coverage, 4),
                      "flops": None if a.flops_coverage is None else round(a.flops_coverage, 4)},
         "findings": [f.to_json() for f in a.findings],
+        # beyond the DESIGN.md contract: what a reader of the numbers must know
+        "tensorrt_pass_runs": a.tensorrt_pass_runs,
+        "notes": list(a.notes) + list(a.segmentation.notes),
     }
     if verbose:
         out["decisions"] = [

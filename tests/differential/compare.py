@@ -229,7 +229,7 @@ def diff_analysis(analysis: Analysis, result: dict, *, model: str = "", config: 
     diff.node_jaccard = jaccard(frozenset().union(*ours.values()), frozenset().union(*theirs.values()))
 
     # The report: TF-TRT prints none when it never ran (grappler skips graphs of < 4 nodes).
-    diff.unconverted_ours = analysis.unconverted.count
+    diff.unconverted_ours = analysis.unconverted.count if analysis.tensorrt_pass_runs else None
     report = result.get("unconverted")
     if report is not None:
         diff.unconverted_theirs = report.get("count")

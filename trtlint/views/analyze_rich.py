@@ -39,7 +39,11 @@ def summary_panel(a: Analysis) -> Panel:
     text.append(f" · {a.converted_nodes} of {len(a.graph)} nodes in engines "
                 f"({_pct(a.node_coverage)})\n")
     types = a.unconverted.types
-    text.append(f"{a.unconverted.count} ops of {len(types)} types stay in TensorFlow")
+    if a.tensorrt_pass_runs:
+        text.append(f"{a.unconverted.count} ops of {len(types)} types stay in TensorFlow")
+    else:
+        text.append(f"TF-TRT's pass does not run: all {len(a.graph)} nodes stay in TensorFlow",
+                    style="bold red")
     for note in a.notes + a.segmentation.notes:
         text.append(f"\nnote: {note}", style="dim")
     return Panel(text, title="trtlint analyze", expand=False)
@@ -97,8 +101,9 @@ def breakers_table(a: Analysis) -> Table | None:
 
 def render_analysis(a: Analysis, con: Console, verbose: bool = False) -> None:
     con.print(summary_panel(a))
-    con.print(engines_table(a, limit=1000 if verbose else 30))
-    con.print(unconverted_table(a, limit=1000 if verbose else 25))
+    if a.tensorrt_pass_runs:       # otherwise there is no engine and no reason to list
+        con.print(engines_table(a, limit=1000 if verbose else 30))
+        con.print(unconverted_table(a, limit=1000 if verbose else 25))
     b = breakers_table(a)
     if b is not None:
         con.print(b)

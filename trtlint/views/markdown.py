@@ -92,7 +92,8 @@ def summary_table(outcomes: list[ModelOutcome]) -> list[str]:
         converted = sum(len(s["nodes"]) for s in r["segments"] if s["will_build"])
         nodes = f"{_pct(r['coverage']['nodes'])} ({converted} nodes)"
         unconv = r["unconverted"]
-        stay = f"{unconv['count']} ops of {len(unconv['types'])} types"
+        stay = f"{unconv['count']} ops of {len(unconv['types'])} types" \
+            if r.get("tensorrt_pass_runs", True) else "TF-TRT does not run (graph too small)"
         counts = o.counts()
         lines.append(_row([
             md_code(o.path, True),
@@ -105,7 +106,9 @@ def summary_table(outcomes: list[ModelOutcome]) -> list[str]:
 def engines_section(outcome: ModelOutcome) -> list[str]:
     segments = (outcome.report or {}).get("segments", [])
     if not segments:
-        return ["No TensorRT engine is predicted: every node stays in TensorFlow.", ""]
+        notes = [n for n in (outcome.report or {}).get("notes", []) if n.startswith("TF-TRT does not run")]
+        return [md_text(notes[0]) if notes else
+                "No TensorRT engine is predicted: every node stays in TensorFlow.", ""]
     lines = ["<details>", f"<summary>Predicted engines ({len(segments)})</summary>", "",
              _row(["engine", "nodes", "effective", "inputs", "outputs", "builds"]),
              _row(["---", "---:", "---:", "---:", "---:", "---"])]
