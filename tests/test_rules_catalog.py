@@ -27,7 +27,7 @@ def test_catalog_covers_every_family_with_stable_ids():
     ids = [r.id for r in rules]
     assert len(ids) == len(set(ids))
     for r in rules:
-        assert re.fullmatch(r"TRT[1-7]\d\d", r.id), r.id
+        assert re.fullmatch(r"TRT[1-79]\d\d", r.id), r.id
         assert r.id[:4] in FAMILIES
     assert {r.id[:4] for r in rules} == set(FAMILIES)
 
@@ -182,3 +182,20 @@ def test_every_rule_explains_in_rich_and_markdown(rule):
     # each "Title::" literal block became a fenced code block, and nothing was lost
     assert markdown.count("```python") == 2 and markdown.count("```") == 4
     assert "Anti-pattern::" not in markdown
+
+
+def test_conversion_run_rules_are_the_ones_convert_raises():
+    # TRT9xx document how `trtlint convert`'s child process can end; the runner takes
+    # its ids and wording from them, and an analysis never yields them.
+    from trtlint.convert.runner import status_rules
+    from trtlint.findings.rules._conversion import ConversionRunRule
+
+    run_rules_ = [r for r in all_rules() if issubclass(r, ConversionRunRule)]
+    assert [r.id for r in run_rules_] == [f"TRT90{i}" for i in range(1, 8)]
+    assert all(r.family() == "conversion run" and r.severity == "error" for r in run_rules_)
+    assert set(status_rules()) == {"aborted", "segfault", "killed", "timeout", "error",
+                                   "crashed", "interrupted"}
+    assert status_rules()["aborted"] == ("TRT901", "aborted (SIGABRT)")
+    result = runner.invoke(app, ["explain", "TRT901", "--format", "json"])
+    assert result.exit_code == 0
+    assert "TotalBytes()" in json.loads(result.stdout)["description"]

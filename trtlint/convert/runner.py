@@ -160,15 +160,12 @@ def clean_tail(lines: list[str], count: int = LAST_LINES) -> list[str]:
     return lines[-count:]
 
 
-STATUS_RULES = {
-    "aborted": ("TRT901", "aborted (SIGABRT)"),
-    "segfault": ("TRT902", "crashed with a segmentation fault (SIGSEGV)"),
-    "killed": ("TRT903", "was killed (SIGKILL)"),
-    "timeout": ("TRT904", "did not finish in time"),
-    "error": ("TRT905", "failed"),
-    "crashed": ("TRT906", "died"),
-    "interrupted": ("TRT907", "was interrupted"),
-}
+def status_rules() -> dict[str, tuple[str, str]]:
+    """Run status -> (rule id, verb), from the TRT9xx rules of the catalog."""
+    from ..findings import all_rules
+    from ..findings.rules._conversion import ConversionRunRule
+
+    return {r.status: (r.id, r.verb) for r in all_rules() if issubclass(r, ConversionRunRule)}
 
 
 def _fix_for(status: str, fatal: Optional[str], request: ConversionRequest,
@@ -205,7 +202,8 @@ def run_findings(status: str, stage: Optional[str], end: ProcessEnd, fatal: Opti
     """One finding for a run that did not end well (none for status ok)."""
     if status == "ok":
         return []
-    rule, verb = STATUS_RULES.get(status, STATUS_RULES["crashed"])
+    rules = status_rules()
+    rule, verb = rules.get(status, rules["crashed"])
     where = f" during stage '{stage}'" if stage else ""
     if status == "error" and error:
         message = f"the conversion {verb}{where}: {error.get('type')}: {error.get('message')}"

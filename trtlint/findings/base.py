@@ -29,6 +29,7 @@ FAMILIES = {
     "TRT5": "segmentation",
     "TRT6": "precision and hardware",
     "TRT7": "graph hygiene",
+    "TRT9": "conversion run",
 }
 
 
