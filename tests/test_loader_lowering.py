@@ -424,6 +424,57 @@ def build_cond_in_cond(target: Path) -> None:
     _save(module, target, {"serving_default": module.serve})
 
 
+def build_deep_nesting(target: Path) -> None:
+    # A loop inside a cond branch inside a loop body, and an autograph ``for`` over
+    # tf.range accumulating into a dynamically sized TensorArray.
+    tf = tensorflow()
+
+    class DeepModel(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, FEATURES], tf.float32, name="x"),
+                                      tf.TensorSpec([], tf.int32, name="n")])
+        def serve(self, x, n):
+            def outer(i, h):
+                def with_loop():
+                    _, g = tf.while_loop(lambda j, g: j < n,
+                                         lambda j, g: (j + 1, tf.nn.relu(g) - 0.5), [0, h])
+                    return g
+
+                return i + 1, tf.cond(i > 1, with_loop, lambda: h * 2.0)
+
+            _, y = tf.while_loop(lambda i, h: i < 3, outer, [0, x])
+            acc = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+            for k in tf.range(n):
+                acc = acc.write(k, tf.reduce_mean(y) + tf.cast(k, tf.float32))
+            return {"y": y, "acc": acc.stack()}
+
+    module = DeepModel()
+    _save(module, target, {"serving_default": module.serve})
+
+
+def build_keras_rnn(target: Path) -> None:
+    # Keras 3 GRU and LSTM layers (their time loops are While ops with many loop
+    # variables and captured weights), exported the way Keras exports for serving.
+    import keras
+
+    keras.utils.set_random_seed(11)
+    sequence = keras.Input((5, FEATURES), name="sequence")
+    hidden = keras.layers.GRU(4, return_sequences=True)(sequence)
+    scores = keras.layers.Dense(3)(keras.layers.LSTM(6)(hidden))
+    keras.Model(sequence, scores).export(str(target))
+
+
+#: Keras initialises Dense biases to zeros
+ZERO_BIAS_CAUSE = (
+    "not the lowering (the graphs match TensorFlow's node for node): the Dense layer's bias "
+    "is zeros, and TF-TRT's grappler, which sees the frozen values, simplifies BiasAdd(x, 0) "
+    "to an Identity and leaves the bias Const out of the engine; trtlint freezes variables as "
+    "Consts without their values (they stay in variables/), so it keeps the BiasAdd and puts "
+    "the bias in the engine (implicit batch: a 4-node engine TF-TRT does not build).  "
+    "TF-TRT's log shows the BiasAdd as an Identity.  Implicit batch also differs on "
+    "lstm_1/zeros_1 (a Fill TF-TRT keeps and rejects, trtlint's grappler emulation "
+    "removes; not diagnosed).")
+
+
 #: TF-TRT 2.17 keeps _SwitchN's pivots and knows the shapes behind it; trtlint does not
 #: yet, outside the loader (see the xfail reason)
 SWITCH_N_CAUSE = (
@@ -464,6 +515,11 @@ CASES = [
                  ("StatelessWhile", "StatelessWhile"), oracle=True),
     LoweringCase("cond_in_cond", build_cond_in_cond,
                  ("StatelessIf", "StatelessIf", "StatelessIf"), oracle=True),
+    LoweringCase("deep_nesting", build_deep_nesting,
+                 ("StatelessIf", "StatelessWhile", "StatelessWhile", "StatelessWhile"),
+                 oracle=True),
+    LoweringCase("keras_rnn", build_keras_rnn, ("While", "While"), oracle=True,
+                 oracle_xfail=ZERO_BIAS_CAUSE),
 ]
 BY_NAME = {case.name: case for case in CASES}
 #: models whose functional ops are marked not to be lowered (copies of these cases)
