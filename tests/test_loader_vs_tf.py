@@ -572,12 +572,18 @@ def tf_frozen_signature(directory: Path, key: str, tags: list[str], deterministi
     with graph.as_default(), tf.compat.v1.Session(graph=graph) as session:
         meta = tf.compat.v1.saved_model.loader.load(session, tags, str(directory))
         sig = meta.signature_def[key]
-        outputs = sorted({t.name.split(":")[0] for t in sig.outputs.values()})
+        # As TF1's TrtGraphConverter freezes: the signature's nodes plus the operations
+        # of the collections it keeps (table initializers, legacy_init_op / main_op).
+        dropped = set(tf.compat.v1.GraphKeys._VARIABLE_COLLECTIONS) | {
+            "train_op", "while_context", "cond_context"}
+        outputs = {t.name.split(":")[0] for t in [*sig.inputs.values(), *sig.outputs.values()]}
+        outputs |= {item.name for k in meta.collection_def if k not in dropped
+                    for item in graph.get_collection(k) if isinstance(item, tf.Operation)}
         gd = tf.compat.v1.graph_util.convert_variables_to_constants(
-            session, graph.as_graph_def(), outputs)
+            session, graph.as_graph_def(), sorted(outputs))
     return (gd, sorted(t.name for t in sig.inputs.values()),
             sorted(t.name for t in sig.outputs.values()),
-            f"TF1 convert_variables_to_constants (V2 freezing fails: {v2_error})")
+            f"TF1 TrtGraphConverter's convert_variables_to_constants (V2 freezing fails: {v2_error})")
 
 
 def compare_signature(case: str, directory: Path, key: str) -> Report:

@@ -14,7 +14,10 @@ TF-TRT's converter sees.
   Functional While/If/Case are lowered into Switch/Merge control flow in the same
   pass, as TensorFlow does there (see lower.py).
 * TF1 SavedModels keep the graph in the MetaGraphDef; the signature's fetches are
-  pruned from it and variables are frozen.
+  pruned from it and variables are frozen, as TrtGraphConverterV2 does through TF's v1
+  loader.  When that converter cannot prepare the signature (tables to initialize,
+  reference-typed signature tensors), TF-TRT 2.17 is reached through TF1's
+  TrtGraphConverter, whose graph keeps the init machinery (see tf1_savedmodel.py).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from .lower import (LoweringInliner, copy_like_lift_to_graph, grappler_sorted,
                     serialized_controls)
 from .model import LoweredControlFlow, Model, TensorSpec
 from .schema import SavedModel
+from . import tf1_savedmodel
 
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 DEFAULT_SIGNATURE = "serving_default"
@@ -168,17 +172,22 @@ def load_saved_model(directory: Path, signature: Optional[str] = None,
     if is_tf2:
         graph, inputs, outputs, frozen, lowered = _tf2_signature_graph(
             outer, next(iter(call_nodes)), sig, in_refs, out_refs, registry, library, where)
+        tf1_converter = None
     else:
-        graph, inputs, outputs, frozen = _tf1_signature_graph(outer, sig, in_refs, out_refs, where)
+        graph, inputs, outputs, frozen, tf1_converter = _tf1_signature_graph(
+            outer, meta, sig, in_refs, out_refs, where)
         lowered = []
 
-    return Model(path=directory, format="saved_model", graph=graph, inputs=inputs, outputs=outputs,
-                 producer=outer.producer,
-                 tensorflow_version=meta.meta_info_def.tensorflow_version or None,
-                 signature=sig_key, tags=sorted(meta.meta_info_def.tags),
-                 signatures=sorted(k for k in meta.signature_def.keys()),
-                 frozen_variables=frozen,
-                 lowered_control_flow=_still_present(lowered, graph))
+    model = Model(path=directory, format="saved_model", graph=graph, inputs=inputs, outputs=outputs,
+                  producer=outer.producer,
+                  tensorflow_version=meta.meta_info_def.tensorflow_version or None,
+                  signature=sig_key, tags=sorted(meta.meta_info_def.tags),
+                  signatures=sorted(k for k in meta.signature_def.keys()),
+                  frozen_variables=frozen,
+                  lowered_control_flow=_still_present(lowered, graph))
+    if tf1_converter is not None:
+        model = tf1_savedmodel.as_tf1_converter_model(model, *tf1_converter)
+    return model
 
 
 def _still_present(lowered: list[LoweredControlFlow], graph: Graph) -> list[LoweredControlFlow]:
@@ -248,23 +257,24 @@ def _tf2_signature_graph(outer: Graph, call: Node, sig, in_refs, out_refs, regis
     return graph, inputs, outputs, frozen, inliner.lowered
 
 
-def _tf1_signature_graph(outer: Graph, sig, in_refs, out_refs, where):
+def _tf1_signature_graph(outer: Graph, meta, sig, in_refs, out_refs, where):
+    """The graph TF-TRT 2.17 receives for a TF1 signature.  When TrtGraphConverterV2
+    cannot prepare it, TF1's TrtGraphConverter does, and its freezing keeps the table
+    initializers and init ops (see tf1_savedmodel.py); the last value returned is then
+    ``(preserved nodes, why)``, else None."""
+    collections = tf1_savedmodel.node_list_collections(meta)
+    failure = tf1_savedmodel.v2_failure(outer, meta, collections, in_refs, out_refs)
+    if failure is not None:
+        plan = tf1_savedmodel.plan_tf1_converter(outer, collections, in_refs, out_refs)
+        graph, frozen = _tf1_frozen(
+            outer, tf1_savedmodel.extract_subgraph(outer, plan.freeze_outputs), None)
+        inputs, outputs = _tf1_specs(sig, in_refs, out_refs)
+        return graph, inputs, outputs, frozen, (plan.preserved, failure)
     feeds = {r.node for r in in_refs.values()}
-    # Prune: keep what the outputs need, not looking past the fed inputs.
-    keep: set[str] = set()
-    stack = [r.node for r in out_refs.values()]
-    while stack:
-        name = stack.pop()
-        if name in keep:
-            continue
-        keep.add(name)
-        if name in feeds:
-            continue
-        node = outer[name]
-        stack.extend(r.node for r in node.inputs)
-        stack.extend(node.control_inputs)
-    frozen: list[str] = []
-    resource_vars: dict[str, Node] = {}
+    # TrtGraphConverterV2: the signature's pruned function -- what the outputs need, not
+    # looking past the fed inputs, which become Placeholders.
+    keep = tf1_savedmodel.ancestors(outer, [r.node for r in out_refs.values()],
+                                    frozenset(feeds))
     nodes = []
     for n in outer:
         if n.name not in keep:
@@ -272,17 +282,36 @@ def _tf1_signature_graph(outer: Graph, sig, in_refs, out_refs, where):
         if n.name in feeds and n.op not in ("Placeholder", "PlaceholderWithDefault"):
             n = Node(n.name, "Placeholder", attrs={"dtype": outer.output_dtype(TensorRef(n.name)),
                                                    "shape": None})
-        elif n.op in VARIABLE_OPS:
+        nodes.append(n)
+    # ... ordered as that function is.
+    order = ([r.node for _, r in sorted(out_refs.items())],
+             [r.node for _, r in sorted(in_refs.items())])
+    graph, frozen = _tf1_frozen(outer, nodes, order)
+    inputs, outputs = _tf1_specs(sig, in_refs, out_refs)
+    return graph, inputs, outputs, frozen, None
+
+
+def _tf1_frozen(outer: Graph, nodes: list[Node], order) -> tuple[Graph, list[str]]:
+    """Variables of ``nodes`` frozen into constants; ``order`` = (fetches, feeds) puts the
+    result in the pruned function's order, None keeps the graph's own order (TF1's
+    ``extract_sub_graph``)."""
+    frozen: list[str] = []
+    resource_vars: dict[str, Node] = {}
+    out = []
+    for n in nodes:
+        if n.op in VARIABLE_OPS:
             if n.op == "VarHandleOp":
                 resource_vars[n.name] = n
             frozen.append(n.name)
             n = variable_const(n.name, n, None)
-        nodes.append(n)
-    nodes, library = freeze_variables(nodes, resource_vars, outer.library)
-    # TF-TRT 2.x reaches a TF1 signature through the same pruned function as a TF2 one.
-    nodes = function_order(nodes, [r.node for _, r in sorted(out_refs.items())],
-                           [r.node for _, r in sorted(in_refs.items())])
-    graph = Graph(nodes, library, outer.registry, outer.producer)
+        out.append(n)
+    out, library = freeze_variables(out, resource_vars, outer.library)
+    if order is not None:
+        out = function_order(out, *order)
+    return Graph(out, library, outer.registry, outer.producer), frozen
+
+
+def _tf1_specs(sig, in_refs, out_refs) -> tuple[list[TensorSpec], list[TensorSpec]]:
     inputs = [TensorSpec(r.node, dtypes.name(sig.inputs[k].dtype) if sig.inputs[k].dtype else None,
                          shape_from_proto(sig.inputs[k].tensor_shape)
                          if sig.inputs[k].HasField("tensor_shape") else None, r.index, k)
@@ -291,4 +320,4 @@ def _tf1_signature_graph(outer: Graph, sig, in_refs, out_refs, where):
                           shape_from_proto(sig.outputs[k].tensor_shape)
                           if sig.outputs[k].HasField("tensor_shape") else None, r.index, k)
                for k, r in sorted(out_refs.items())]
-    return graph, inputs, outputs, frozen
+    return inputs, outputs
