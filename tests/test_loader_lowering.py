@@ -463,6 +463,32 @@ def build_keras_rnn(target: Path) -> None:
     keras.Model(sequence, scores).export(str(target))
 
 
+def build_devices(target: Path) -> None:
+    # Device scopes: a cond placed on the CPU, a loop placed on a GPU whose body reads a
+    # variable (the reads have no device of their own).  Inlining places the forwarders
+    # and body nodes by grappler's multi-device rules.
+    tf = tensorflow()
+
+    class PlacedModel(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.kernel = tf.Variable(_weights([FEATURES, FEATURES], 12), name="kernel")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, FEATURES], tf.float32, name="x"),
+                                      tf.TensorSpec([], tf.bool, name="flag")])
+        def serve(self, x, flag):
+            with tf.device("/device:CPU:0"):
+                h = tf.matmul(x, self.kernel)
+                y = tf.cond(flag, lambda: tf.nn.relu(h), lambda: h * 2.0)
+            with tf.device("/device:GPU:0"):
+                _, z = tf.while_loop(lambda i, g: i < 3,
+                                     lambda i, g: (i + 1, tf.matmul(g, self.kernel)), [0, y])
+            return {"z": z}
+
+    module = PlacedModel()
+    _save(module, target, {"serving_default": module.serve})
+
+
 #: Keras initialises Dense biases to zeros
 ZERO_BIAS_CAUSE = (
     "not the lowering (the graphs match TensorFlow's node for node): the Dense layer's bias "
@@ -518,6 +544,7 @@ CASES = [
     LoweringCase("deep_nesting", build_deep_nesting,
                  ("StatelessIf", "StatelessWhile", "StatelessWhile", "StatelessWhile"),
                  oracle=True),
+    LoweringCase("devices", build_devices, ("StatelessIf", "While")),
     LoweringCase("keras_rnn", build_keras_rnn, ("While", "While"), oracle=True,
                  oracle_xfail=ZERO_BIAS_CAUSE),
 ]
@@ -590,8 +617,8 @@ def tf_lowered_graph(directory: Path, key: str):
 
 
 def lowering_differences(ours: list, graph_def) -> list[str]:
-    """Node names and order, ops, data inputs, control inputs (as sets), and the attrs
-    the lowering sets, of the two lowered graphs."""
+    """Node names and order, ops, devices, data inputs, control inputs (as sets), and
+    the attrs the lowering sets, of the two lowered graphs."""
     problems = []
     names_ours, names_tf = [n.name for n in ours], [n.name for n in graph_def.node]
     if names_ours != names_tf:
@@ -610,6 +637,9 @@ def lowering_differences(ours: list, graph_def) -> list[str]:
         controls = sorted({t[1:] for t in nd.input if t.startswith("^")})
         if node.op != nd.op:
             problems.append(f"{node.name}: op ours {node.op}, TensorFlow {nd.op}")
+        if node.device != nd.device:
+            problems.append(f"{node.name}: device ours {node.device!r}, TensorFlow "
+                            f"{nd.device!r}")
         if [f"{r.node}:{r.index}" for r in node.inputs] != data:
             problems.append(f"{node.name}: data inputs ours {[str(r) for r in node.inputs]}, "
                             f"TensorFlow {data}")
@@ -726,6 +756,32 @@ def test_a_cond_with_outputs_of_several_dtypes_merges_each_with_its_own_type(sav
     merges = sorted(n.attrs["T"] for n in graph if n.op == "Merge"
                     and "/output/" in n.name)
     assert merges == ["bool", "float32", "int32"]
+
+
+def test_inlined_nodes_are_placed_like_grapplers_multi_device_placer(saved_models):
+    # The devices model compares devices node for node above; here the rules by name:
+    # input forwarders on their source's device, output forwarders unplaced, body nodes
+    # without a device on the call's, and a body node's own device completed (not
+    # replaced) by the call's job, replica and task.
+    from trtlint.load import load_model
+    from trtlint.load.functions import body_node_device
+
+    graph = load_model(saved_models / "devices").graph
+    body = [n for n in graph if "/while/body/" in n.name and not n.name.startswith("Func/")]
+    assert body and {n.device for n in body} == {"/device:GPU:0"}
+    outputs = [n for n in graph if n.name.startswith("Func/") and "/output/_" in n.name]
+    assert outputs and {n.device for n in outputs} == {""}
+    then_inputs = [n for n in graph if n.name.startswith("Func/StatefulPartitionedCall/cond/")
+                   and "/input/_" in n.name]
+    assert then_inputs
+    for forwarder in then_inputs:
+        assert forwarder.device == graph[forwarder.inputs[0].node].device
+    assert body_node_device("", "/device:GPU:0") == "/device:GPU:0"
+    assert body_node_device("/device:CPU:0", "/device:GPU:0") == "/device:CPU:0"
+    assert body_node_device("/device:CPU:0", "/job:worker/replica:0/task:1/device:GPU:0") == \
+        "/job:worker/replica:0/task:1/device:CPU:0"
+    assert body_node_device("/job:ps/device:CPU:0", "/job:worker/task:1") == \
+        "/job:ps/task:1/device:CPU:0"
 
 
 def test_not_lowered_ops_stay_functional(saved_models):

@@ -17,7 +17,14 @@ names match TF-TRT's logs node for node:
 * ``<n>`` is one counter for the whole graph, advanced in the order TensorFlow creates
   those nodes: calls are inlined in node order, and the nodes an inlined body brings are
   appended at the end, so nested calls are inlined after every call of the level above;
-* the call node itself disappears: its consumers read the output ``Identity`` nodes.
+* the call node itself disappears: its consumers read the output ``Identity`` nodes;
+* devices follow grappler's placer for the call: a TF2 call (``PartitionedCall``,
+  ``StatefulPartitionedCall``, or a call marked ``_lower_as_multi_device_function``)
+  puts each input ``Identity`` on the device of the node it reads, leaves the output
+  ``Identity`` nodes unplaced, puts the control ``NoOp`` nodes on the call's device, and
+  gives the call's device to every body node that has none (a body node's own device
+  keeps its device type and id; only job, replica and task it lacks come from the
+  call); a TF1 call by function name puts everything on the call's device.
 
 Node order follows TensorFlow's graph constructor: a body's nodes are placed in
 topological order, always taking the ready node that comes first in the FunctionDef.
@@ -226,6 +233,8 @@ class CallInliner:
         self._outputs: dict[tuple[str, int], TensorRef] = {}
         #: call -> the NoOp that now stands for it as a control source
         self._controls: dict[str, str] = {}
+        #: node -> its requested device, for placing the input forwarders of calls
+        self._devices: dict[str, str] = {}
 
     def _new_name(self, call: str, what: str) -> str:
         name = f"{INLINE_LABEL}/{call}/{what}/_{self._counter}"
@@ -248,6 +257,7 @@ class CallInliner:
             for c in n.control_inputs:
                 control_users[c] = control_users.get(c, 0) + 1
         op_of = {n.name: n.op for n in work}
+        self._devices.update((n.name, n.device) for n in work)
         removed: set[int] = set()
         i = 0
         while i < len(work):
@@ -264,6 +274,7 @@ class CallInliner:
             for n in added:
                 depths[n.name] = level + 1
                 op_of[n.name] = n.op
+                self._devices[n.name] = n.device
                 for c in n.control_inputs:
                     control_users[c] = control_users.get(c, 0) + 1
             work.extend(added)
@@ -304,6 +315,7 @@ class CallInliner:
             raise InputError(f"call {call.name} passes {len(call.inputs)} inputs to "
                              f"{sig.name}, which takes {len(sig.input_arg)}")
         controls = list(call.control_inputs) + self._strict_inputs(call, fdef, op_of)
+        multi_device = is_multi_device_call(call)
         added: list[Node] = []
         input_control: Optional[str] = None
         if controls:
@@ -312,14 +324,18 @@ class CallInliner:
                               attrs={}, source=sig.name))
         arg_sources: dict[str, TensorRef] = {}
         for i, arg in enumerate(sig.input_arg):
+            source_device = self._devices.get(call.inputs[i].node, "") if multi_device \
+                else call.device
             fwd = Node(self._new_name(call.name, "input"), "Identity", [call.inputs[i]],
-                       [input_control] if input_control else [], call.device,
+                       [input_control] if input_control else [], source_device,
                        attrs={"T": dtypes.name(arg.type) if arg.type else call_input_type(call, i)},
                        source=sig.name)
             added.append(fwd)
             arg_sources[arg.name] = TensorRef(fwd.name, 0)
         body = FunctionBody(fdef, self.registry, call.name + "/", arg_sources, self.library,
                             source=sig.name, inline=False)
+        for n in body.nodes:
+            n.device = body_node_device(n.device, call.device) if multi_device else call.device
         if input_control:
             # Nodes that would otherwise start on their own, and nested calls, must not
             # run unless the call would have run.
@@ -333,8 +349,8 @@ class CallInliner:
         for i, (arg, ref) in enumerate(zip(sig.output_arg, body.outputs)):
             dtype = dtypes.name(arg.type) if arg.type else (
                 out_types[i] if isinstance(out_types, list) and i < len(out_types) else None)
-            fwd = Node(self._new_name(call.name, "output"), "Identity", [ref], [], call.device,
-                       attrs={"T": dtype}, source=sig.name)
+            fwd = Node(self._new_name(call.name, "output"), "Identity", [ref], [],
+                       "" if multi_device else call.device, attrs={"T": dtype}, source=sig.name)
             added.append(fwd)
             outputs.append(fwd.name)
             self._outputs[(call.name, i)] = TensorRef(fwd.name, 0)
@@ -345,6 +361,48 @@ class CallInliner:
             added.append(Node(name, "NoOp", [], sources, call.device, attrs={}, source=sig.name))
             self._controls[call.name] = name
         return added
+
+
+#: the attr TensorFlow's lowering puts on the cond/body/branch calls it makes
+_MULTI_DEVICE_ATTR = "_lower_as_multi_device_function"
+_DEVICE_PARTS = ("job", "replica", "task")
+
+
+def is_multi_device_call(call: Node) -> bool:
+    """Whether grappler inlines ``call`` with its multi-device placer (TF2 calls and the
+    calls lowered control flow makes) rather than on the call's single device."""
+    return call.op in CALL_OPS or call.attrs.get(_MULTI_DEVICE_ATTR) is True
+
+
+def _device_parts(device: str) -> Optional[dict[str, str]]:
+    """``/job:a/replica:0/task:1/device:GPU:0`` -> {"job": "a", ..., "device": "GPU:0"};
+    None when it is not a full device name."""
+    parts: dict[str, str] = {}
+    for piece in device.split("/")[1:] if device.startswith("/") else [None]:
+        if piece is None or ":" not in piece:
+            return None
+        key, _, value = piece.partition(":")
+        if key not in _DEVICE_PARTS + ("device",) or key in parts:
+            return None
+        parts[key] = value
+    return parts
+
+
+def body_node_device(device: str, caller_device: str) -> str:
+    """The device a body node of a multi-device call gets: the caller's when it has
+    none; otherwise its own, with the job, replica and task it does not name taken
+    from the caller (TensorFlow merges the parsed names; the common case, no job on
+    either side, leaves the node's device as written)."""
+    if not device:
+        return caller_device
+    mine, callers = _device_parts(device), _device_parts(caller_device)
+    if mine is None or callers is None:
+        return device
+    missing = [k for k in _DEVICE_PARTS if k not in mine and k in callers]
+    if not missing:
+        return device
+    merged = {**{k: callers[k] for k in missing}, **mine}
+    return "".join(f"/{k}:{merged[k]}" for k in _DEVICE_PARTS + ("device",) if k in merged)
 
 
 def call_input_type(call: Node, i: int) -> Optional[str]:

@@ -352,7 +352,6 @@ class LoweringInliner(CallInliner):
         super().__init__(library, registry)
         #: Enter nodes with is_constant=True: reading one asks for strict input semantics
         self._constant_enters: set[str] = set()
-        self._devices: dict[str, str] = {}
         #: what was lowered, in the order it was (outer ops before the ones in their bodies)
         self.lowered: list[LoweredControlFlow] = []
 
