@@ -342,3 +342,13 @@ def test_graph_below_grapplers_minimum_gets_no_tftrt_pass(tmp_path, extra, runs)
         assert any(n.startswith("TF-TRT does not run") for n in report["notes"])
         text = invoke(str(path), "--minimum-segment-size", "1").stdout
         assert "TF-TRT's pass does not run: all 3 nodes stay in TensorFlow" in text
+
+
+def test_loader_notes_reach_the_report():
+    # a TF1 Estimator export goes through TF1's TrtGraphConverter: the report says so
+    model = ROOT.parent / "shared" / "corpus" / "models" / "017_guesslang_estimator_savedmodel"
+    if not model.is_dir():
+        pytest.skip("the shared corpus is not next to the repository")
+    report = json.loads(invoke(str(model), "--format", "json").stdout)
+    assert any("TrtGraphConverter does" in n for n in report["notes"])
+    assert "prepared as TF1's TrtGraphConverter" in invoke(str(model)).stdout.replace("\n", " ")

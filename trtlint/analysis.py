@@ -61,6 +61,12 @@ class Analysis:
     flops_coverage: Optional[float] = None
 
     @property
+    def all_notes(self) -> list[str]:
+        """What a reader must know, in pipeline order: the loader's notes (e.g. which
+        TF-TRT converter a TF1 SavedModel goes through), the analysis', the segmenter's."""
+        return list(self.model.notes) + list(self.notes) + list(self.segmentation.notes)
+
+    @property
     def segments(self):
         return self.segmentation.segments
 

@@ -39,7 +39,7 @@ def report_json(a: Analysis, verbose: bool = False) -> dict[str, Any]:
         "findings": [f.to_json() for f in a.findings],
         # beyond the DESIGN.md contract: what a reader of the numbers must know
         "tensorrt_pass_runs": a.tensorrt_pass_runs,
-        "notes": list(a.notes) + list(a.segmentation.notes),
+        "notes": a.all_notes,
     }
     if verbose:
         out["decisions"] = [

@@ -44,7 +44,7 @@ def summary_panel(a: Analysis) -> Panel:
     else:
         text.append(f"TF-TRT's pass does not run: all {len(a.graph)} nodes stay in TensorFlow",
                     style="bold red")
-    for note in a.notes + a.segmentation.notes:
+    for note in a.all_notes:
         text.append(f"\nnote: {note}", style="dim")
     return Panel(text, title="trtlint analyze", expand=False)
 

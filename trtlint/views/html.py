@@ -137,7 +137,7 @@ def _meta(a: Analysis) -> str:
 
 
 def _notes(a: Analysis) -> str:
-    notes = list(a.notes) + list(a.segmentation.notes)
+    notes = a.all_notes
     if not notes:
         return ""
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
