@@ -24,7 +24,9 @@ names match TF-TRT's logs node for node:
   ``Identity`` nodes unplaced, puts the control ``NoOp`` nodes on the call's device, and
   gives the call's device to every body node that has none (a body node's own device
   keeps its device type and id; only job, replica and task it lacks come from the
-  call); a TF1 call by function name puts everything on the call's device.
+  call); a TF1 call by function name puts everything on the call's device.  A
+  multi-device call also colocates each forwarder with the node it reads
+  (``_class: loc:@<node>``), and colocation groups inside the body are renamed with it.
 
 Node order follows TensorFlow's graph constructor: a body's nodes are placed in
 topological order, always taking the ready node that comes first in the FunctionDef.
@@ -52,6 +54,11 @@ _RESOURCE = "resource"
 _ENTER_OPS = frozenset({"Enter", "RefEnter"})
 _NEXT_ITERATION_OPS = frozenset({"NextIteration", "RefNextIteration"})
 _MERGE_OPS = frozenset({"Merge", "RefMerge"})
+#: colocation constraints: ``_class`` holds ``loc:@<node>`` entries.  The inliner puts
+#: one on each forwarder of a multi-device call (its source); importing the frozen graph
+#: turns them into devices, and the prune copy drops them (see lower.py)
+COLOCATION_ATTR = "_class"
+COLOCATION_PREFIX = "loc:@"
 
 
 def _flat_index(node: Node, arg: str, index: int, registry: OpRegistry) -> int:
@@ -176,6 +183,10 @@ class FunctionBody:
                 frame = node.attrs.get("frame_name")
                 if isinstance(frame, str):
                     node.set_attr("frame_name", prefix + frame)
+            groups = node.attrs.get(COLOCATION_ATTR)
+            if isinstance(groups, list) and (prefix or arg_sources is not None):
+                node.set_attr(COLOCATION_ATTR, [_inlined_group(g, prefix, by_name, arg_refs)
+                                                for g in groups])
             lowered.append(node)
         self.nodes.extend(constructor_order(lowered))
 
@@ -326,10 +337,12 @@ class CallInliner:
         for i, arg in enumerate(sig.input_arg):
             source_device = self._devices.get(call.inputs[i].node, "") if multi_device \
                 else call.device
+            attrs = {"T": dtypes.name(arg.type) if arg.type else call_input_type(call, i)}
+            if multi_device:
+                attrs[COLOCATION_ATTR] = [COLOCATION_PREFIX + call.inputs[i].node]
             fwd = Node(self._new_name(call.name, "input"), "Identity", [call.inputs[i]],
                        [input_control] if input_control else [], source_device,
-                       attrs={"T": dtypes.name(arg.type) if arg.type else call_input_type(call, i)},
-                       source=sig.name)
+                       attrs=attrs, source=sig.name)
             added.append(fwd)
             arg_sources[arg.name] = TensorRef(fwd.name, 0)
         body = FunctionBody(fdef, self.registry, call.name + "/", arg_sources, self.library,
@@ -349,8 +362,11 @@ class CallInliner:
         for i, (arg, ref) in enumerate(zip(sig.output_arg, body.outputs)):
             dtype = dtypes.name(arg.type) if arg.type else (
                 out_types[i] if isinstance(out_types, list) and i < len(out_types) else None)
+            attrs = {"T": dtype}
+            if multi_device:
+                attrs[COLOCATION_ATTR] = [COLOCATION_PREFIX + ref.node]
             fwd = Node(self._new_name(call.name, "output"), "Identity", [ref], [],
-                       "" if multi_device else call.device, attrs={"T": dtype}, source=sig.name)
+                       "" if multi_device else call.device, attrs=attrs, source=sig.name)
             added.append(fwd)
             outputs.append(fwd.name)
             self._outputs[(call.name, i)] = TensorRef(fwd.name, 0)
@@ -361,6 +377,20 @@ class CallInliner:
             added.append(Node(name, "NoOp", [], sources, call.device, attrs={}, source=sig.name))
             self._controls[call.name] = name
         return added
+
+
+def _inlined_group(group, prefix: str, body_nodes: dict, arg_refs: dict):
+    """A colocation group of an inlined body node, renamed as TensorFlow renames it:
+    an argument becomes the input forwarder standing for it, a body node gets the
+    call's prefix."""
+    if not isinstance(group, str) or not group.startswith(COLOCATION_PREFIX):
+        return group
+    target = group[len(COLOCATION_PREFIX):]
+    if target in arg_refs:
+        return COLOCATION_PREFIX + arg_refs[target].node
+    if target in body_nodes:
+        return COLOCATION_PREFIX + prefix + target
+    return group
 
 
 #: the attr TensorFlow's lowering puts on the cond/body/branch calls it makes

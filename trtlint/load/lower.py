@@ -72,7 +72,8 @@ from ..graph.attrs import FuncRef
 from ..graph.model import Node, TensorRef
 from ..graph.opdefs import OpRegistry
 from .model import LoweredControlFlow
-from .functions import CALL_OPS, MAX_INLINE_DEPTH, MAX_INLINED_NODES, CallInliner, _call_target
+from .functions import (CALL_OPS, COLOCATION_ATTR, COLOCATION_PREFIX, MAX_INLINE_DEPTH,
+                        MAX_INLINED_NODES, CallInliner, _call_target)
 
 #: attr that asks for the Switch/Merge rewrite (set by tf.function on its While/If/Case)
 LOWER_USING_SWITCH_MERGE = "_lower_using_switch_merge"
@@ -539,6 +540,43 @@ def serialized_controls(nodes: Iterable[Node]) -> None:
             node.control_inputs = sorted(set(node.control_inputs))
 
 
+def _colocation_groups(node: Node) -> Optional[list]:
+    """The node's ``_class`` list, looked up without decoding the other attrs of a node
+    read from a proto (most nodes have none, and graphs can be large)."""
+    if node._attrs is None and (node._proto_attrs is None
+                                or COLOCATION_ATTR not in node._proto_attrs):
+        return None
+    groups = node.attrs.get(COLOCATION_ATTR)
+    return groups if isinstance(groups, list) else None
+
+
+def place_colocated(nodes: list[Node]) -> None:
+    """Devices as importing the frozen GraphDef sets them, then colocation dropped as
+    the prune copy drops it.  The importer takes a node that names other nodes in its
+    ``_class`` (``loc:@<node>``) off its own device and puts it on the device of the
+    first of those that exists and has one (none: no device); every ``_class`` attr
+    is then left out of the copy."""
+    by_name = {n.name: n for n in nodes}
+    colocated: list[tuple[Node, list[str]]] = []
+    for node in nodes:
+        groups = _colocation_groups(node)
+        if groups is None:
+            continue
+        others = [g[len(COLOCATION_PREFIX):] for g in groups
+                  if isinstance(g, str) and g.startswith(COLOCATION_PREFIX)
+                  and g[len(COLOCATION_PREFIX):] != node.name]
+        if others:
+            colocated.append((node, others))
+            node.device = ""
+        del node.attrs[COLOCATION_ATTR]
+    for node, others in colocated:
+        for name in others:
+            other = by_name.get(name)
+            if other is not None and other.device:
+                node.device = other.device
+                break
+
+
 def copy_like_lift_to_graph(nodes: list[Node], sources: Iterable[str],
                             registry: OpRegistry) -> list[Node]:
     """What ``lift_to_graph`` does to nodes it copies in ``nodes``' order (the order
@@ -546,7 +584,9 @@ def copy_like_lift_to_graph(nodes: list[Node], sources: Iterable[str],
     output of a node not copied yet (a loop's back edge), one disconnected
     ``unused_control_flow_input`` Placeholder per such input; a control input that
     is already one of the node's data input nodes at copy time is dropped; control
-    inputs come out sorted by name, as ``as_graph_def`` writes them."""
+    inputs come out sorted by name, as ``as_graph_def`` writes them.  Devices first go
+    through the import's colocation rule (:func:`place_colocated`)."""
+    place_colocated(nodes)
     source_set = set(sources)
     copied: set[str] = set()
     by_name = {n.name: n for n in nodes}
