@@ -508,22 +508,9 @@ ZERO_BIAS_CAUSE = (
     "removes; not diagnosed).")
 
 
-#: TF-TRT 2.17 keeps _SwitchN's pivots and knows the shapes behind it; trtlint does not
-#: yet, outside the loader (see the xfail reason)
-SWITCH_N_CAUSE = (
-    "not the lowering (the graphs match TensorFlow's node for node): trtlint's grappler "
-    "emulation does not count _SwitchN as a Switch (trtlint/grappler/ops.py is_switch; "
-    "TensorFlow's op_types.cc IsSwitch is _SwitchN, Switch, RefSwitch), so it removes the "
-    "Case's pivot_<b> Identities that TensorFlow keeps; and trtlint/shapes has no shape "
-    "function for _SwitchN (every output is input 0's shape), so the branch ops get an "
-    "unknown rank and are rejected ('implicit batch mode requires input shape with at least "
-    "two dimensions' / 'Input tensor rank is unknown'), where TF-TRT accepts them.  With both "
-    "fixed the engines and verdicts agree (checked by patching them in).")
-
 CASES = [
     LoweringCase("cond_on_tensor", build_cond_on_tensor, ("If",), oracle=True),
-    LoweringCase("switch_case", build_switch_case, ("Case",), oracle=True,
-                 oracle_xfail=SWITCH_N_CAUSE),
+    LoweringCase("switch_case", build_switch_case, ("Case",), oracle=True),
     LoweringCase("while_shape_invariants", build_while_shape_invariants, ("StatelessWhile",),
                  oracle=True),
     LoweringCase("nested_while", build_nested_while, ("StatelessWhile", "StatelessWhile"),
@@ -540,10 +527,9 @@ CASES = [
                  oracle=True),
     LoweringCase("partial_fetch", build_partial_fetch, ("While",), oracle=True),
     LoweringCase("stateful_control", build_stateful_control, ("If", "While", "StatelessCase"),
-                 oracle=True, oracle_xfail=SWITCH_N_CAUSE),
+                 oracle=True),
     LoweringCase("case_in_while", build_case_in_while,
-                 ("StatelessWhile", "StatelessWhile", "StatelessCase"), oracle=True,
-                 oracle_xfail=SWITCH_N_CAUSE),
+                 ("StatelessWhile", "StatelessWhile", "StatelessCase"), oracle=True),
     LoweringCase("tensor_array_loop", build_tensor_array_loop,
                  ("StatelessWhile", "StatelessWhile"), oracle=True),
     LoweringCase("cond_in_cond", build_cond_in_cond,

@@ -52,7 +52,8 @@ def is_noop(n: WorkNode) -> bool:
 
 
 def is_switch(n: WorkNode) -> bool:
-    return n.op in ("Switch", "RefSwitch")
+    # _SwitchN: the N-way Switch of a lowered Case (TensorFlow's IsSwitch counts it)
+    return n.op in ("Switch", "_SwitchN", "RefSwitch")
 
 
 def is_merge(n: WorkNode) -> bool:

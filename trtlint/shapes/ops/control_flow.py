@@ -30,7 +30,7 @@ def _forward_everything(ctx, outputs: int = 1):
             ctx.set_handle(i, h)
 
 
-forwards_shape("Switch", "RefSwitch", "Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
+forwards_shape("Switch", "RefSwitch", "_SwitchN", "Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
                "RefNextIteration", "LoopCond")
 
 
@@ -40,6 +40,15 @@ def switch(ctx):
     _forward_everything(ctx, 2)
     s = ctx.input_shape(0)
     return [s, s]
+
+
+@shape_fn("_SwitchN")
+def switch_n(ctx):
+    # The N-way Switch a lowered Case makes: every output is the data input.
+    ctx.with_rank(1, 0)
+    outputs = max(1, int(ctx.attr("num_outs", 1) or 1))
+    _forward_everything(ctx, outputs)
+    return [ctx.input_shape(0)] * outputs
 
 
 @shape_fn("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration",
