@@ -7,6 +7,7 @@ batch sizes agree.  Devices merge when compatible (same type and id, or unset).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional
 
@@ -52,7 +53,10 @@ class Device:
     id: Optional[int] = None
 
     @staticmethod
+    @functools.lru_cache(maxsize=None)
     def parse(text: str) -> "Device":
+        """Parse a device name (cached: a graph repeats a handful of device strings
+        over 100k nodes, and the frozen result can be shared)."""
         fields: dict = {}
         for part in text.strip().split("/"):
             if not part:
@@ -73,6 +77,13 @@ class Device:
         return Device(**fields)
 
     def merge(self, other: "Device") -> Optional["Device"]:
+        # Fast paths (the usual case: nodes without a device, or all on the same
+        # one): merging with an equal or an empty device changes nothing, and a
+        # frozen value can be shared instead of rebuilt.
+        if other is self or other == self or other == _NO_DEVICE:
+            return self
+        if self == _NO_DEVICE:
+            return other
         out = {}
         for f in ("job", "replica", "task", "type", "id"):
             a, b = getattr(self, f), getattr(other, f)
@@ -94,6 +105,10 @@ class Device:
         return "".join(parts)
 
 
+#: the unset device (frozen, so one instance serves every node without a device)
+_NO_DEVICE = Device()
+
+
 class UnionFind:
     """Disjoint sets over node ids; the root keeps the cluster's properties.
 
@@ -103,7 +118,7 @@ class UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
         self.batch: list[BatchSize] = [BatchSize() for _ in range(n)]
-        self.device: list[Device] = [Device() for _ in range(n)]
+        self.device: list[Device] = [_NO_DEVICE] * n  # frozen: safe to share
 
     def find(self, x: int) -> int:
         root = x

@@ -145,26 +145,30 @@ def segment_graph(graph: Graph, decisions: dict[str, SupportDecision], target: T
         for k, node in enumerate(order):
             position[node] = k
 
+    # Hot loop (one pass per node of a 100k-node graph): attribute lookups are bound
+    # to locals once, and the out-edge dict is iterated directly (nothing below
+    # edits the graph until the scan is over).
+    find, batch, device, out_edges = uf.find, uf.batch, uf.device, g.out_edges
     for node in order:
         if not candidate[node]:
             continue
-        root = uf.find(node)
-        expected_batch = uf.batch[root]
-        expected_dev = uf.device[root]
+        root = find(node)
+        expected_batch = batch[root]
+        expected_dev = device[root]
         while True:
             contract: list[Edge] = []
-            for e in list(g.out_edges[node].values()):
+            for e in out_edges[node].values():
                 if e.control or not candidate[e.dst]:
                     continue
-                out_root = uf.find(e.dst)
-                if not expected_batch.compatible(uf.batch[out_root]):
+                out_root = find(e.dst)
+                if not expected_batch.compatible(batch[out_root]):
                     continue
-                merged_dev = expected_dev.merge(uf.device[out_root])
+                merged_dev = expected_dev.merge(device[out_root])
                 if merged_dev is None:
                     continue
                 if can_contract(g, e, position):
                     contract.append(e)
-                    expected_batch = expected_batch.merged(uf.batch[out_root])
+                    expected_batch = expected_batch.merged(batch[out_root])
                     expected_dev = merged_dev
             if not contract:
                 break
