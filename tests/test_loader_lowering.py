@@ -852,19 +852,15 @@ def test_tftrt_fails_to_convert_a_loop_that_assigns_a_variable(saved_models):
     assert "expected type resource != float" in result["error"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "trtlint freezes the assigned variable like any other (freeze.py) and predicts a "
-    "conversion, while TensorFlow's convert_variables_to_constants_v2 -- so TF-TRT's "
-    "conversion -- fails on it ('input resource[0] expected type resource != float'); no "
-    "finding says so yet"))
 def test_trtlint_says_a_loop_that_assigns_a_variable_cannot_be_converted(saved_models):
     from trtlint.analysis import analyze
     from trtlint.load import load_model
     from trtlint.target import make_target
 
     analysis = analyze(load_model(saved_models / "while_assigns_variable"), make_target("tf2"))
-    assert any(f.severity == "error" and "AssignAddVariableOp" in f.message
+    assert any(f.rule == "TRT706" and f.severity == "error" and "AssignAddVariableOp" in f.message
                for f in analysis.findings)
+    assert not analysis.tensorrt_pass_runs and not analysis.segments
 
 
 # -- against TF-TRT 2.17 -------------------------------------------------------------------------

@@ -397,7 +397,7 @@ def test_main_op_variable_initializers_make_tftrts_pass_fail(built):
     """saved_model.main_op() assigns the variables; TrtGraphConverter's freezing keeps
     those AssignVariableOps with a float Const where a resource was, and TF-TRT 2.17's
     pass refuses the graph: no engines, no op report.  trtlint's graph has the same
-    nodes (test above); predicting the failure is left to the analysis (not done yet)."""
+    nodes (test above), and its analysis predicts the failure (TRT706, no engine)."""
     from differential.configs import BASE_CONFIGS
     from differential.oracle_client import OracleSession
 
@@ -407,3 +407,12 @@ def test_main_op_variable_initializers_make_tftrts_pass_fail(built):
     assert result.get("unconverted") is None and not result.get("segments")
     assert any("TensorRTOptimizer failed" in line and "incompatible with expected resource"
                in line for line in result["log"])
+    from trtlint.analysis import analyze
+    from trtlint.load import load_model
+    from trtlint.target import make_target
+
+    analysis = analyze(load_model(built["table_main_op"]), make_target("tf2"))
+    assert not analysis.tensorrt_pass_runs and not analysis.segments
+    written = [f for f in analysis.findings if f.rule == "TRT706"]
+    assert written and all(analysis.model.graph[f.node].op in ("AssignVariableOp", "Assign")
+                           for f in written)

@@ -189,3 +189,14 @@ def test_trt705_transposes_that_do_not_cancel(tmp_path):
 
     a = analysis_of(frozen_graph(tmp_path, "transpose_twice", build), gpu_layout=False)
     assert not findings(a, "TRT705")
+
+
+# -- TRT706 frozen-variable-written (fires: tests/test_loader_lowering.py and
+# tests/test_loader_tf1_savedmodel.py, on models that assign variables) ----------------------
+
+@pytest.mark.parametrize("model", ["keras_conv_classifier", "tf2_module_while"])
+def test_trt706_silent_when_variables_are_only_read(model):
+    a = analysis_of(SAVED_MODELS / model)
+    assert a.model.frozen_variables                      # variables were frozen ...
+    assert not findings(a, "TRT706") and not a.frozen_writes   # ... and nothing writes them
+    assert a.tensorrt_pass_runs

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from .graph.model import Graph
+from .load.freeze import handles_fed_values
 from .load.model import Model
 from .segments import Segmentation, segment_graph
 from .segments.build import predict_builds
@@ -57,6 +58,9 @@ class Analysis:
     #: False when TF-TRT's pass never runs on this graph (grappler skips graphs that are
     #: too small): no segments, no op report
     tensorrt_pass_runs: bool = True
+    #: (node, input index, producer): variable writers left without a variable by
+    #: freezing, which make TensorFlow refuse the graph (TRT706)
+    frozen_writes: list = field(default_factory=list)
     #: share of estimated FLOPs inside engines that will build (None: not estimable)
     flops_coverage: Optional[float] = None
 
@@ -171,11 +175,24 @@ def _analyze(model: Model, target: Target) -> Analysis:
     # graph of fewer than min_graph_nodes nodes untouched (TF-TRT's converter does not
     # lower that limit), with or without the other grappler passes.
     pass_runs = len(model.graph) >= MIN_GRAPH_NODES
+    written = handles_fed_values(model.graph)
+    if written:
+        # TensorFlow refuses the frozen graph, so TF-TRT's conversion fails (TRT706)
+        pass_runs = False
     if pass_runs:
         segmentation = segment_graph(graph, decisions, target,
                                      lambda name: validator.leading_batch(graph[name]))
         predict_builds(graph, shapes, target, rules, segmentation, effective_precision)
         unconverted = unconverted_report(graph, decisions, target)
+    elif written:
+        segmentation = Segmentation([], [])
+        unconverted = Unconverted(0, {})
+        node, _, variable = written[0]
+        notes.append(f"no engine: freezing turns variable {variable} into a constant, but "
+                     f"{node} writes to it, and TensorFlow refuses that graph (TF2's freezing "
+                     f"raises; after TF1's, TF-TRT's pass fails on it)"
+                     + (f" (and {len(written) - 1} more such writes)" if len(written) > 1
+                        else ""))
     else:
         segmentation = Segmentation([], [])
         unconverted = Unconverted(0, {})
@@ -185,7 +202,8 @@ def _analyze(model: Model, target: Target) -> Analysis:
                      f"no report")
     result = Analysis(model=model, target=target, graph=graph, shapes=shapes,
                       decisions=decisions, segmentation=segmentation, unconverted=unconverted,
-                      grappler=passes, notes=notes, tensorrt_pass_runs=pass_runs)
+                      grappler=passes, notes=notes, tensorrt_pass_runs=pass_runs,
+                      frozen_writes=written)
     from .flops import flops_coverage
 
     inside = {n for s in segmentation.segments if s.will_build for n in s.nodes}
