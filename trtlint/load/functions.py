@@ -35,6 +35,7 @@ topological order, always taking the ready node that comes first in the Function
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from ..errors import InputError
@@ -229,6 +230,15 @@ def _call_target(node: Node, library: dict) -> Optional[str]:
     return None
 
 
+@dataclass
+class InlinePass:
+    """What one inlining pass knows about the nodes it has seen."""
+
+    depths: dict[str, int] = field(default_factory=dict)     # node -> call nesting level
+    op_of: dict[str, str] = field(default_factory=dict)      # node -> op type
+    control_users: dict[str, int] = field(default_factory=dict)  # node -> control consumers
+
+
 class CallInliner:
     """Inlines every function call of a node list, as grappler's function optimizer
     does (see the module docstring for names and order).
@@ -260,49 +270,60 @@ class CallInliner:
         return self._controls.get(name, name)
 
     def inline_all(self, nodes: Iterable[Node], depth: int = 0) -> list[Node]:
-        """The nodes with every call inlined, in TensorFlow's order (see module doc)."""
+        """The nodes with every call inlined, in TensorFlow's order (see module doc):
+        visited in the order they were added, new nodes appended and visited in turn."""
         work = list(nodes)
-        depths = {n.name: depth for n in work}
-        control_users: dict[str, int] = {}
-        for n in work:
-            for c in n.control_inputs:
-                control_users[c] = control_users.get(c, 0) + 1
-        op_of = {n.name: n.op for n in work}
-        self._devices.update((n.name, n.device) for n in work)
+        state = InlinePass()
+        self._register(work, depth, state)
         removed: set[int] = set()
         i = 0
         while i < len(work):
             node = work[i]
-            target = _call_target(node, self.library)
-            level = depths.get(node.name, depth)
-            if target is None or level >= MAX_INLINE_DEPTH:
-                i += 1
-                continue
-            node.inputs = [self.follow(r) for r in node.inputs]
-            node.control_inputs = [self.follow_control(c) for c in node.control_inputs]
-            added = self._inline(node, self.library[target], op_of,
-                                 control_users.get(node.name, 0) > 0)
-            for n in added:
-                depths[n.name] = level + 1
-                op_of[n.name] = n.op
-                self._devices[n.name] = n.device
-                for c in n.control_inputs:
-                    control_users[c] = control_users.get(c, 0) + 1
-            work.extend(added)
-            removed.add(i)
-            if len(work) > MAX_INLINED_NODES:
-                raise InputError(f"inlining the function calls makes more than "
-                                 f"{MAX_INLINED_NODES} nodes (calls that multiply or recurse "
-                                 f"through {target})")
+            level = state.depths.get(node.name, depth)
+            expanded = self._expand(node, level, state)
+            if expanded is not None:
+                added, added_level = expanded
+                self._register(added, added_level, state)
+                work.extend(added)
+                removed.add(i)
+                if len(work) > MAX_INLINED_NODES:
+                    raise InputError(f"inlining the function calls makes more than "
+                                     f"{MAX_INLINED_NODES} nodes (calls that multiply or "
+                                     f"recurse through {node.name})")
             i += 1
         out = []
         for j, n in enumerate(work):
             if j in removed:
                 continue
-            n.inputs = [self.follow(r) for r in n.inputs]
-            n.control_inputs = [self.follow_control(c) for c in n.control_inputs]
+            self._resolve(n)
             out.append(n)
         return out
+
+    def _register(self, added: list[Node], level: int, state: "InlinePass") -> None:
+        """Record nodes that joined the pass at nesting ``level``."""
+        for n in added:
+            state.depths[n.name] = level
+            state.op_of[n.name] = n.op
+            self._devices[n.name] = n.device
+            for c in n.control_inputs:
+                state.control_users[c] = state.control_users.get(c, 0) + 1
+
+    def _expand(self, node: Node, level: int,
+                state: "InlinePass") -> Optional[tuple[list[Node], int]]:
+        """What replaces ``node`` and at which level, or None to keep it: a call is
+        inlined (its body one level deeper)."""
+        target = _call_target(node, self.library)
+        if target is None or level >= MAX_INLINE_DEPTH:
+            return None
+        self._resolve(node)
+        added = self._inline(node, self.library[target], state.op_of,
+                             state.control_users.get(node.name, 0) > 0)
+        return added, level + 1
+
+    def _resolve(self, node: Node) -> None:
+        """Point the node's inputs at what replaced inlined calls (and lowered ops)."""
+        node.inputs = [self.follow(r) for r in node.inputs]
+        node.control_inputs = [self.follow_control(c) for c in node.control_inputs]
 
     def _strict_inputs(self, call: Node, fdef, op_of: dict[str, str]) -> list[str]:
         """TensorFlow's AddStrictInputSemantics: a call that takes a resource and has no

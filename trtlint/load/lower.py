@@ -73,7 +73,7 @@ from ..graph.model import Node, TensorRef
 from ..graph.opdefs import OpRegistry
 from .model import LoweredControlFlow
 from .functions import (CALL_OPS, COLOCATION_ATTR, COLOCATION_PREFIX, MAX_INLINE_DEPTH,
-                        MAX_INLINED_NODES, CallInliner, _call_target)
+                        CallInliner, InlinePass)
 
 #: attr that asks for the Switch/Merge rewrite (set by tf.function on its While/If/Case)
 LOWER_USING_SWITCH_MERGE = "_lower_using_switch_merge"
@@ -363,78 +363,31 @@ class LoweringInliner(CallInliner):
         self._counter += 1
         return name
 
-    # -- the pass -------------------------------------------------------------------------
-    def inline_all(self, nodes: Iterable[Node], depth: int = 0) -> list[Node]:
-        """The nodes with calls inlined and control flow lowered, in TensorFlow's order:
-        visited in the order they were added, new nodes appended and visited in turn."""
-        work = list(nodes)
-        depths = {n.name: depth for n in work}
-        control_users: dict[str, int] = {}
-        op_of: dict[str, str] = {}
-        removed: set[int] = set()
+    # -- the pass (CallInliner.inline_all, with lowering as a second kind of expansion) ----
+    def _register(self, added: list[Node], level: int, state: InlinePass) -> None:
+        super()._register(added, level, state)
+        for n in added:
+            if n.op == "Enter" and n.attrs.get("is_constant") is True:
+                self._constant_enters.add(n.name)
 
-        def register(added: list[Node], level: int) -> None:
-            for n in added:
-                depths[n.name] = level
-                op_of[n.name] = n.op
-                self._devices[n.name] = n.device
-                if n.op == "Enter" and n.attrs.get("is_constant") is True:
-                    self._constant_enters.add(n.name)
-                for c in n.control_inputs:
-                    control_users[c] = control_users.get(c, 0) + 1
-
-        register(work, depth)
-        i = 0
-        while i < len(work):
-            node = work[i]
-            level = depths.get(node.name, depth)
-            if asks_for_lowering(node):
-                # Taken out of inlining whether or not it is an op that lowers.
-                if node.op in LOWERABLE_OPS and level < MAX_INLINE_DEPTH:
-                    self._resolve(node)
-                    node.control_inputs += self._strict_sources(node, _input_types(node), op_of)
-                    lowered = self._lower(node)
-                    if lowered is None:
-                        i += 1
-                        continue
-                    self._outputs.update({(node.name, k): ref
-                                          for k, ref in lowered.outputs.items()})
-                    if lowered.control is not None:
-                        self._controls[node.name] = lowered.control
-                    self.lowered.append(LoweredControlFlow(
-                        node.name, node.op, tuple(_function_names(node))))
-                    register(lowered.nodes, level)
-                    work.extend(lowered.nodes)
-                    removed.add(i)
-                i += 1
-                continue
-            target = _call_target(node, self.library)
-            if target is None or level >= MAX_INLINE_DEPTH:
-                i += 1
-                continue
-            self._resolve(node)
-            added = self._inline(node, self.library[target], op_of,
-                                 control_users.get(node.name, 0) > 0)
-            register(added, level + 1)
-            work.extend(added)
-            removed.add(i)
-            if len(work) > MAX_INLINED_NODES:
-                raise InputError(f"inlining the function calls makes more than "
-                                 f"{MAX_INLINED_NODES} nodes (calls that multiply or recurse "
-                                 f"through {target})")
-            i += 1
-        out = []
-        for j, n in enumerate(work):
-            if j in removed:
-                continue
-            self._resolve(n)
-            out.append(n)
-        return out
-
-    def _resolve(self, node: Node) -> None:
-        """Point the node's inputs at what replaced inlined calls and lowered ops."""
-        node.inputs = [self.follow(r) for r in node.inputs]
-        node.control_inputs = [self.follow_control(c) for c in node.control_inputs]
+    def _expand(self, node: Node, level: int,
+                state: InlinePass) -> Optional[tuple[list[Node], int]]:
+        if not asks_for_lowering(node):
+            return super()._expand(node, level, state)
+        # Taken out of inlining whether or not it is an op that lowers.
+        if node.op not in LOWERABLE_OPS or level >= MAX_INLINE_DEPTH:
+            return None
+        self._resolve(node)
+        node.control_inputs += self._strict_sources(node, _input_types(node), state.op_of)
+        lowered = self._lower(node)
+        if lowered is None:
+            return None
+        self._outputs.update({(node.name, k): ref for k, ref in lowered.outputs.items()})
+        if lowered.control is not None:
+            self._controls[node.name] = lowered.control
+        self.lowered.append(LoweredControlFlow(node.name, node.op,
+                                               tuple(_function_names(node))))
+        return lowered.nodes, level     # the lowered nodes stay at the op's level
 
     def _lower(self, node: Node) -> Optional[Lowered]:
         prefix = node.name
