@@ -30,11 +30,12 @@ from trtlint.load import load_model
 from trtlint.support.ruleset import load_ruleset
 from trtlint.support.validator import CandidateValidator
 from trtlint.target import Target
+from shared_data import CORPUS_MODELS
 
 pytestmark = pytest.mark.oracle
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 FIXTURES = REPO / "fixtures" / "graphs"
 FLAGS = {"no_grappler": True}
 

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from trtlint.cli import app
+from shared_data import CORPUS_MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPHS = ROOT / "fixtures" / "graphs"
@@ -346,7 +347,7 @@ def test_graph_below_grapplers_minimum_gets_no_tftrt_pass(tmp_path, extra, runs)
 
 def test_loader_notes_reach_the_report():
     # a TF1 Estimator export goes through TF1's TrtGraphConverter: the report says so
-    model = ROOT.parent / "shared" / "corpus" / "models" / "017_guesslang_estimator_savedmodel"
+    model = CORPUS_MODELS / "017_guesslang_estimator_savedmodel"
     if not model.is_dir():
         pytest.skip("the shared corpus is not next to the repository")
     report = json.loads(invoke(str(model), "--format", "json").stdout)

@@ -17,12 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from trtlint.cli import app
+from shared_data import CORPUS_MODELS
 
 pytestmark = pytest.mark.oracle
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "graphs" / "conv_bn_fused.pb"
-CORPUS = ROOT.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 runner = CliRunner()
 
 

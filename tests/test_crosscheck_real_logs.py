@@ -25,10 +25,11 @@ from trtlint.cli import app
 from trtlint.crosscheck import actual_from_log
 from trtlint.crosscheck.names import engine_index
 from trtlint.logs import read_log
+from shared_data import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / "fixtures" / "logs"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 MODELS = CORPUS / "models"
 
 #: fixture log -> (graph, flags the run used)

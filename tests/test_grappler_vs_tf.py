@@ -32,11 +32,12 @@ from trtlint.grappler.graphdef_out import graph_to_bytes
 from trtlint.grappler.pipeline import fetch_and_feed, run_passes
 from trtlint.load import load_model
 from trtlint.shapes import infer_shapes
+from shared_data import CORPUS_MODELS
 
 pytestmark = pytest.mark.tensorflow
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 FIXTURES = REPO / "fixtures"
 
 #: differences that remain, by model, with the reason.  With trtlint's shape inference

@@ -36,10 +36,11 @@ from trtlint.errors import InputError
 from trtlint.load import load_model
 from trtlint.load.schema import DATA_TYPES, GraphDef, SavedModel
 from trtlint.summary import summarize
+from shared_data import CORPUS_MODELS
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 
 EXAMPLES = int(os.environ.get("TRTLINT_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,

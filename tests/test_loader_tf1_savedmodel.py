@@ -29,9 +29,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data import CORPUS_MODELS
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 GUESSLANG = CORPUS / "017_guesslang_estimator_savedmodel"
 TAXI = CORPUS / "027_tfx_taxi_estimator_savedmodel"
 COUNTER = CORPUS / "005_tfserving_counter_stateful"

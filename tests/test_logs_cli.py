@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from trtlint.cli import app
 from trtlint.logs import read_log
+from shared_data import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "logs"
 FIXTURES = ROOT / "fixtures" / "logs"
 SEED_LOG = CORPUS / "000_seed_ssd_inception_v2.log"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from trtlint.logs import parse_log, read_log
+from shared_data import CORPUS_LOGS
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "logs"
+CORPUS = CORPUS_LOGS
 SIDECARS = sorted(CORPUS.glob("*.json"))
 
 pytestmark = pytest.mark.skipif(not SIDECARS, reason="corpus not available")

@@ -16,9 +16,10 @@ from typing import Callable
 import pytest
 
 from trtlint.logs import LogReport, parse_log, read_log
+from shared_data import CORPUS_LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
+CORPUS = CORPUS_LOGS
 LOGS = sorted(CORPUS.glob("*.log")) + sorted((ROOT / "fixtures" / "logs").glob("*.log"))
 
 _GLOG = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: ", re.M)

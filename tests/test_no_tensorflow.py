@@ -22,10 +22,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data import CORPUS_MODELS
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 FORBIDDEN = ("tensorflow", "numpy")
 
 DRIVER = r"""

@@ -22,9 +22,10 @@ import pytest
 
 import oracle
 from oracle import OracleError, OracleUnavailable, run_oracle, run_oracle_cli, run_oracle_many
+from shared_data import CORPUS_MODELS
 
 REPO = oracle.REPO_ROOT
-CORPUS = (REPO / ".." / "shared" / "corpus" / "models").resolve()
+CORPUS = CORPUS_MODELS
 MOBILENET = CORPUS / "028_mobilenet_v1_025_128_frozen.pb"       # Apache-2.0, 1 engine of 169 nodes
 FACE_DETECTOR = CORPUS / "011_opencv_face_detector_uint8.pb"    # MIT, 12 engines, shared consts
 GRAPH_NET = CORPUS / "009_cms_deepsc_graphnet.pb"               # 20 engines (the cap)

@@ -21,14 +21,13 @@ from trtlint.analysis import Analysis, analyze
 from trtlint.findings import Finding
 from trtlint.load import load_model
 from trtlint.target import make_target
+from shared_data import CORPUS_MODELS
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 GRAPHS = FIXTURES / "graphs"
 SAVED_MODELS = FIXTURES / "saved_models"
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus/models")
+CORPUS = CORPUS_MODELS
 
 
 def _freeze(kw: dict) -> tuple:

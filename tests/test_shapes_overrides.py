@@ -12,8 +12,9 @@ from trtlint.errors import UsageError
 from trtlint.load import load_model
 from trtlint.shapes import infer_shapes
 from trtlint.shapes.overrides import check_overrides, parse_input_shape, parse_input_shapes
+from shared_data import CORPUS_MODELS
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 POETS = CORPUS / "030_poets_retrained_optimized.pb"      # input: unknown rank
 MOBILENET = CORPUS / "028_mobilenet_v1_025_128_frozen.pb"  # input: [1,128,128,3]
 

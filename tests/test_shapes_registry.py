@@ -9,9 +9,10 @@ import pytest
 
 import trtlint.shapes  # noqa: F401  (registers every shape function)
 from trtlint.shapes.registry import lookup, registered_ops, shape_fn
+from shared_data import CORPUS_MODELS
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 
 #: ops of the corpus that only exist in custom builds (DeePMD, TF-Text): unknown shapes
 CUSTOM_OPS = {"DescrptSeA", "ProdForceSeA", "ProdVirialSeA", "TokenizerFromLogits"}

@@ -24,8 +24,9 @@ import pytest
 from trtlint.load import load_model
 from trtlint.shapes import infer_shapes
 from trtlint.shapes.symbols import SymbolTable
+from shared_data import CORPUS_MODELS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graphs"
 
 

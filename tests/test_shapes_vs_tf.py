@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
+from shared_data import CORPUS_MODELS
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 
 pytestmark = pytest.mark.tensorflow
 

@@ -17,6 +17,7 @@ from trtlint.errors import UsageError
 from trtlint.load import load_model
 from trtlint.views.scopes import (BOX_BUDGET, COLLAPSE_ABOVE, IN_ENGINE, NOT_IN_ENGINE,
                                   ViewRequest, build_picture, classify_nodes)
+from shared_data import CORPUS_MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPHS = ROOT / "fixtures" / "graphs"
@@ -260,7 +261,7 @@ def test_large_graph_picture_stays_small():
     assert sum(b.size for b in p.boxes) + p.hidden_constants == len(a.graph)
 
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")

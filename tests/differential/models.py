@@ -13,10 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+from shared_data import CORPUS_MODELS
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus" / "models"
+CORPUS = CORPUS_MODELS
 
 #: corpus graphs TensorFlow 2.17 cannot import, with the reason
 NOT_IMPORTABLE = {
