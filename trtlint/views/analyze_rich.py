@@ -82,6 +82,13 @@ def unconverted_table(a: Analysis, limit: int = 25) -> Table:
         t.add_row(u.op, str(u.count), r.message + more)
     if len(rows) > limit:
         t.add_row(f"... {len(rows) - limit} more types", "", "")
+    # The report's count also holds nodes that are not in the graph file (TF 2.x counts
+    # the _SOURCE and _SINK NoOps of TensorFlow's own graph): say so, so the rows add up.
+    listed = sum(u.count for u in rows)
+    if a.unconverted.count > listed:
+        t.add_row("NoOp", str(a.unconverted.count - listed),
+                  "_SOURCE and _SINK: TensorFlow's own graph nodes, always in TF-TRT's report",
+                  style="dim")
     return t
 
 
