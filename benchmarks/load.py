@@ -46,9 +46,8 @@ SUBSETS = (12, 25, 50)  # chains kept for the growth series (100 chains = the fu
 #: targets from the issue, printed next to the measurements
 TARGETS = {"load_100mb_s": 1.0, "speedup": 10.0, "rss_x_file": 3.0}
 
-TRTLINT_CHILD = r"""
-import gc, json, resource, sys, time
-
+#: the peak-RSS function both child scripts define (pasted into their source)
+PEAK_RSS = r'''
 def peak_rss_kb():
     # VmHWM belongs to this process image; ru_maxrss can carry the parent's peak over a fork
     try:
@@ -58,7 +57,12 @@ def peak_rss_kb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t0 = time.perf_counter()
+'''
+
+TRTLINT_CHILD = r"""
+import gc, json, resource, sys, time
+
+""" + PEAK_RSS + r"""t0 = time.perf_counter()
 from trtlint.load import load_model
 t1 = time.perf_counter()
 base_rss = peak_rss_kb()
@@ -90,16 +94,7 @@ print(json.dumps({"import": t1 - t0, "load": t2 - t1, "decode": t3 - t2, "nodes"
 TF_CHILD = r"""
 import json, os, resource, sys, time
 
-def peak_rss_kb():
-    # VmHWM belongs to this process image; ru_maxrss can carry the parent's peak over a fork
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+""" + PEAK_RSS + r"""os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 t0 = time.perf_counter()
 import tensorflow as tf
 t1 = time.perf_counter()

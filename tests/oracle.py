@@ -196,6 +196,18 @@ def _run_batch(requests: List[dict]) -> Tuple[Dict[int, dict], str]:
     return answered, f"exit {code}: {stderr.strip()[-500:]}"
 
 
+def _from_cache(requests: Iterable[Request], runner: str):
+    """(requests, cache keys, cached results or None, indices still to run); raises
+    OracleUnavailable when something must run and the environment is absent."""
+    requests = [(Path(model), dict(flags)) for model, flags in requests]
+    keys = [cache_key(model, flags, runner=runner) for model, flags in requests]
+    results: List[Optional[dict]] = [_load_cached(key) for key in keys]
+    missing = [i for i, result in enumerate(results) if result is None]
+    if missing and not oracle_available():
+        raise OracleUnavailable(why_unavailable())
+    return requests, keys, results, missing
+
+
 def run_oracle_many(requests: Iterable[Request]) -> List[dict]:
     """Results for (model path, flags) requests, in order; cached ones are not recomputed.
 
@@ -203,14 +215,8 @@ def run_oracle_many(requests: Iterable[Request]) -> List[dict]:
     the conversion fields. Raises OracleUnavailable when a request misses the cache and the
     environment is absent.
     """
-    requests = [(Path(model), dict(flags)) for model, flags in requests]
-    runner = runner_digest()
-    keys = [cache_key(model, flags, runner=runner) for model, flags in requests]
-    results: List[Optional[dict]] = [_load_cached(key) for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
+    requests, keys, results, missing = _from_cache(requests, runner_digest())
     if missing:
-        if not oracle_available():
-            raise OracleUnavailable(why_unavailable())
         pending = {i: _runner_request(i, keys[i], *requests[i]) for i in missing}
         answered, _ = _run_batch(list(pending.values()))
         for i in [i for i in missing if i not in answered]:      # the batch process died early
@@ -337,14 +343,8 @@ def _trace_environment() -> Dict[str, str]:
 def run_segment_traces(requests: Iterable[Request]) -> List[dict]:
     """Like :func:`run_oracle_many`, with the segmenter's per-node trace added to each result as
     ``result["trace"]`` (see :func:`parse_segment_trace`). Cached apart from plain results."""
-    requests = [(Path(model), dict(flags)) for model, flags in requests]
-    runner = runner_digest() + "|" + _TRACE_VERSION
-    keys = [cache_key(model, flags, runner=runner) for model, flags in requests]
-    results: List[Optional[dict]] = [_load_cached(key) for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
+    requests, keys, results, missing = _from_cache(requests, runner_digest() + "|" + _TRACE_VERSION)
     if missing:
-        if not oracle_available():
-            raise OracleUnavailable(why_unavailable())
         with tempfile.TemporaryDirectory() as scratch:
             pending = []
             for i in missing:

@@ -467,23 +467,13 @@ def _graphs() -> list[Path]:
 KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
-def _read_graph_def(path: Path):
-    from google.protobuf import text_format
-    from tensorflow.core.framework import graph_pb2
-
-    graph_def = graph_pb2.GraphDef()
-    if path.suffix == ".pbtxt":
-        text_format.Parse(path.read_text(), graph_def)
-    else:
-        graph_def.ParseFromString(path.read_bytes())
-    return graph_def
-
-
 @tf_only
 @pytest.mark.parametrize("path", _graphs(), ids=lambda p: p.name)
 def test_whole_graph_symbols_match_grappler(tf, path: Path):
+    from test_loader_vs_tf import tf_graph_def
+
     try:
-        theirs = grappler_properties(_read_graph_def(path))
+        theirs = grappler_properties(tf_graph_def(path))
     except Exception as exc:  # noqa: BLE001 - custom ops TensorFlow does not have
         pytest.skip(f"TensorFlow cannot build a grappler item: {str(exc).splitlines()[0][:120]}")
     graph = load_model(path).graph

@@ -79,24 +79,10 @@ def graph_cases() -> list[GraphCase]:
 
 
 # -- TensorFlow's side -----------------------------------------------------------------------
-def _quiet_tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow as tf
-
-    tf.get_logger().setLevel("ERROR")
-    return tf
-
-
-def read_graph_def(path: Path):
-    tf = _quiet_tensorflow()
-    from google.protobuf import text_format
-
-    gd = tf.compat.v1.GraphDef()
-    if path.suffix == ".pbtxt":
-        text_format.Parse(path.read_text(encoding="utf-8"), gd)
-    else:
-        gd.ParseFromString(path.read_bytes())
-    return gd
+# one quiet import of TensorFlow and one reading of a GraphDef file, shared with the
+# loader's comparison
+from test_loader_vs_tf import tensorflow as _quiet_tensorflow  # noqa: E402
+from test_loader_vs_tf import tf_graph_def as read_graph_def  # noqa: E402
 
 
 def tf_static_shapes(graph_def) -> dict[str, list[Optional[tuple]]]:
