@@ -200,3 +200,16 @@ def test_trt706_silent_when_variables_are_only_read(model):
     assert a.model.frozen_variables                      # variables were frozen ...
     assert not findings(a, "TRT706") and not a.frozen_writes   # ... and nothing writes them
     assert a.tensorrt_pass_runs
+
+
+def test_trt706_not_for_tf1_reference_variables():
+    # 005's incr_counter_by assigns a TF1 reference variable (Assign, not a resource
+    # write); TF 2.17 was not seen to fail on that, so TRT706 stays silent
+    from trtlint.analysis import analyze
+    from trtlint.load import load_model
+    from trtlint.target import make_target
+
+    path = corpus("005_tfserving_counter_stateful")
+    a = analyze(load_model(path, signature="incr_counter_by"), make_target("tf2"))
+    assert any(n.op == "AssignAdd" for n in a.model.graph)
+    assert not findings(a, "TRT706")

@@ -335,15 +335,16 @@ def function_order(nodes: list[Node], fetches: list[str], feeds: list[str]) -> l
 
 
 def handles_fed_values(graph) -> list[tuple[str, int, str]]:
-    """``(node, input index, producer)`` wherever an op needs a variable -- a
-    ``resource`` handle or a TF1 reference -- but is fed a plain tensor.
+    """``(node, input index, producer)`` wherever an op needs a variable's ``resource``
+    handle but is fed a plain tensor.
 
-    That is what freezing leaves when some op *writes* a variable (an
-    ``AssignAddVariableOp`` in a loop body, a TF1 ``main_op``'s ``Assign``): the
-    variable becomes a constant and the writer has nothing to write to.  TensorFlow
-    refuses such a graph -- ``convert_variables_to_constants_v2`` raises ("expected type
-    resource != float"), importing a TF1 freeze fails ("incompatible with expected
-    resource" / ref) -- so TF-TRT's conversion fails before any engine exists."""
+    That is what freezing leaves when some op *writes* a resource variable (an
+    ``AssignAddVariableOp`` in a loop body, the ``AssignVariableOp`` of a TF1
+    ``main_op``): the variable becomes a constant and the writer has nothing to write to.
+    TensorFlow refuses such a graph -- ``convert_variables_to_constants_v2`` raises
+    ("expected type resource != float"), TF-TRT's pass fails on a TF1 freeze
+    ("incompatible with expected resource") -- so no engine is built.  (TF1 reference
+    variables written by ``Assign`` are not included: that case was not observed to fail.)"""
     from ..graph.opdefs import stock_registry
 
     # A SavedModel's own op list may carry the args without their types; TensorFlow's
@@ -354,33 +355,14 @@ def handles_fed_values(graph) -> list[tuple[str, int, str]]:
         entry = stock.get(node.op) or registry.get(node.op)
         if entry is None or not node.inputs:
             continue
-        wants = [arg for arg in entry["in"] if "number_attr" not in arg
-                 and "type_list_attr" not in arg]
-        if len(wants) != len(entry["in"]):
+        args = entry["in"]
+        if any("number_attr" in a or "type_list_attr" in a for a in args):
             continue           # variadic inputs: positions are not one per arg
-        for i, arg in enumerate(wants[:len(node.inputs)]):
-            ref = node.inputs[i]
-            producer = graph.get(ref.node)
-            if producer is None:
+        for i, arg in enumerate(args[:len(node.inputs)]):
+            if arg.get("type") != "resource":
                 continue
-            if arg.get("type") == "resource":
-                dtype = graph.output_dtype(ref)
-                if dtype is not None and dtype != "resource":
-                    found.append((node.name, i, producer.name))
-            elif arg.get("is_ref") and not _outputs_ref(
-                    stock if producer.op in stock else registry, producer, ref.index):
-                found.append((node.name, i, producer.name))
+            ref = node.inputs[i]
+            dtype = graph.output_dtype(ref) if ref.node in graph.nodes else None
+            if dtype is not None and dtype != "resource":
+                found.append((node.name, i, ref.node))
     return found
-
-
-def _outputs_ref(registry, node: Node, index: int) -> bool:
-    """Whether output ``index`` of ``node`` is a reference (unknown ops: assume so)."""
-    entry = registry.get(node.op)
-    sizes = registry.output_arg_sizes(node.op, node.attrs)
-    if entry is None or sizes is None:
-        return True
-    for arg, (_, count) in zip(entry["out"], sizes):
-        if index < count:
-            return bool(arg.get("is_ref"))
-        index -= count
-    return True

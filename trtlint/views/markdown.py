@@ -93,7 +93,7 @@ def summary_table(outcomes: list[ModelOutcome]) -> list[str]:
         nodes = f"{_pct(r['coverage']['nodes'])} ({converted} nodes)"
         unconv = r["unconverted"]
         stay = f"{unconv['count']} ops of {len(unconv['types'])} types" \
-            if r.get("tensorrt_pass_runs", True) else "TF-TRT does not run (graph too small)"
+            if r.get("tensorrt_pass_runs", True) else "no TF-TRT conversion (see the notes)"
         counts = o.counts()
         lines.append(_row([
             md_code(o.path, True),
@@ -106,9 +106,11 @@ def summary_table(outcomes: list[ModelOutcome]) -> list[str]:
 def engines_section(outcome: ModelOutcome) -> list[str]:
     segments = (outcome.report or {}).get("segments", [])
     if not segments:
-        notes = [n for n in (outcome.report or {}).get("notes", []) if n.startswith("TF-TRT does not run")]
-        return [md_text(notes[0]) if notes else
-                "No TensorRT engine is predicted: every node stays in TensorFlow.", ""]
+        report = outcome.report or {}
+        if report.get("tensorrt_pass_runs", True) is False:
+            # why the pass does not run (or fails) is in the notes
+            return ["No TensorRT engine: " + md_text("; ".join(report.get("notes", []))), ""]
+        return ["No TensorRT engine is predicted: every node stays in TensorFlow.", ""]
     lines = ["<details>", f"<summary>Predicted engines ({len(segments)})</summary>", "",
              _row(["engine", "nodes", "effective", "inputs", "outputs", "builds"]),
              _row(["---", "---:", "---:", "---:", "---:", "---"])]

@@ -1,4 +1,4 @@
-"""TRT706: an op writes a variable that freezing turns into a constant."""
+"""TRT706: an op writes a resource variable that freezing turns into a constant."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from ..model import Finding
 
 
 class FrozenVariableWritten(Rule):
-    """An op writes a variable, so freezing the model for TF-TRT fails.
+    """An op writes a resource variable, so freezing the model for TF-TRT fails.
 
     TF-TRT converts a frozen graph: every variable becomes a constant.  An op that
-    assigns to a variable (``AssignVariableOp``, ``AssignAddVariableOp``, a TF1
-    ``Assign`` run by a SavedModel's ``main_op``) is then left without a variable to
-    write.  TensorFlow refuses the result: ``convert_variables_to_constants_v2``
+    assigns to a resource variable (``AssignVariableOp``, ``AssignAddVariableOp``, also
+    the initializers a TF1 SavedModel's ``main_op`` runs) is then left without a
+    variable to write.  TensorFlow refuses the result: ``convert_variables_to_constants_v2``
     (TrtGraphConverterV2) raises "expected type resource != float", and after TF1's
     TrtGraphConverter freezing TF-TRT's pass fails with "TensorRTOptimizer failed ...
     incompatible with expected resource".  Either way no engine is built, and trtlint
